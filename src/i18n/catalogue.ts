@@ -1,0 +1,39 @@
+import type { Language } from "../config/config.js";
+import { coreMessages } from "./messages/core.js";
+
+/**
+ * The one message catalogue: every chat reply comes from here, in Russian and
+ * English. Each feature keeps its texts in `messages/<feature>.ts`.
+ */
+export const catalogue = {
+  ...coreMessages,
+};
+
+/** A key of the catalogue, e.g. `core.notAdmin`. */
+export type MessageKey = keyof typeof catalogue;
+
+/** Values for `{placeholders}`. Numbers are formatted with thousands separators. */
+export type MessageParams = Record<string, string | number>;
+
+/** Picks the reply language from Telegram's `language_code` (`ru`, `ru-RU`, `en-US`, ...). */
+export function pickLanguage(languageCode: string | undefined, fallback: Language): Language {
+  const base = languageCode?.toLowerCase().split(/[-_]/)[0];
+  if (base === "ru" || base === "en") return base;
+  return fallback;
+}
+
+/** Formats an integer with the language's thousands separator: 12 345 (ru), 12,345 (en). */
+export function formatNumber(value: number, language: Language): string {
+  return new Intl.NumberFormat(language === "ru" ? "ru-RU" : "en-US", { maximumFractionDigits: 2 }).format(value);
+}
+
+/** The text for `key` in `language`, with `{placeholders}` filled in. */
+export function translate(language: Language, key: MessageKey, params: MessageParams = {}): string {
+  const entry = catalogue[key];
+  const template = entry[language];
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => {
+    const value = params[name];
+    if (value === undefined) return match;
+    return typeof value === "number" ? formatNumber(value, language) : value;
+  });
+}

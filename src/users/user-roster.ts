@@ -1,0 +1,232 @@
+import type { Chat, User } from "grammy/types";
+import type { Database } from "../database/open-database.js";
+import type { Logger } from "../logging/logger.js";
+import type { Clock } from "../time/clock.js";
+
+/** A user row as stored. Money fields are integer coins. */
+export interface UserRow {
+  id: number;
+  username: string | null;
+  username_folded: string | null;
+  first_name: string;
+  last_name: string | null;
+  language_code: string | null;
+  is_bot: boolean | number;
+  started_private: boolean | number;
+  unreachable: boolean | number;
+  balance: number;
+  total_earned: number;
+  total_spent: number;
+  purchase_count: number;
+  activity_streak_days: number;
+  last_active_day: number | null;
+  created_at: number;
+  last_active_at: number;
+}
+
+/** Options of {@link UserRoster}. */
+export interface UserRosterOptions {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** How often seen users are written, in milliseconds. Default 200. */
+  flushIntervalMilliseconds?: number;
+  /** Write at once when this many users are waiting. Default 500. */
+  maxPendingUsers?: number;
+}
+
+interface PendingSighting {
+  user: User;
+  chats: Map<number, Chat>;
+  at: number;
+}
+
+const DAY_MILLISECONDS = 86_400_000;
+
+/** Lower-cases a Telegram username for exact, case-insensitive lookup (usernames are ASCII). */
+export function foldUsername(username: string): string {
+  return username.replace(/^@/, "").toLowerCase();
+}
+
+/** "First Last", as Telegram shows a user. */
+export function displayName(user: { first_name: string; last_name?: string | null }): string {
+  return [user.first_name, user.last_name].filter((part) => part !== undefined && part !== null && part !== "").join(" ");
+}
+
+/**
+ * The users the bot has seen, and in which chats (a bot cannot list a group's
+ * members, so this roster is how mention-all and name lookups find people).
+ *
+ * Sightings are collected in memory and written in one transaction every
+ * {@link UserRosterOptions.flushIntervalMilliseconds}, so registering users
+ * costs message handling nothing noticeable. Code that needs the row at once
+ * (money, lookups) calls {@link ensureUser} or {@link flush} first.
+ */
+export class UserRoster {
+  private pending = new Map<number, PendingSighting>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private readonly db: Database;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: UserRosterOptions) {
+    this.db = options.db;
+    this.clock = options.clock;
+  }
+
+  /** Starts the periodic flush. */
+  start(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => void this.flush().catch((error) => {
+      this.options.logger.error("could not write users", { component: "roster", error: String(error) });
+    }), this.options.flushIntervalMilliseconds ?? 200);
+  }
+
+  /** Stops the periodic flush and writes what is pending. */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  /** Records that `user` was active (in `chat`, when given). Cheap: no I/O. */
+  see(user: User, chat?: Chat): void {
+    let sighting = this.pending.get(user.id);
+    if (sighting === undefined) {
+      sighting = { user, chats: new Map(), at: this.clock.now() };
+      this.pending.set(user.id, sighting);
+    } else {
+      sighting.user = user;
+      sighting.at = this.clock.now();
+    }
+    if (chat !== undefined && chat.type !== "private" && chat.type !== "channel") sighting.chats.set(chat.id, chat);
+    if (this.pending.size >= (this.options.maxPendingUsers ?? 500)) void this.flush().catch(() => undefined);
+  }
+
+  /** Writes every pending sighting in one transaction. */
+  async flush(): Promise<void> {
+    while (this.flushing !== null) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+
+  private async write(batch: Map<number, PendingSighting>): Promise<void> {
+    const sightings = [...batch.values()];
+    await this.db.transaction(async (trx) => {
+      for (const { user, at } of sightings) await upsertUser(trx, user, at);
+      const chats = new Map<number, { chat: Chat; at: number }>();
+      const members: Array<{ chat_id: number; user_id: number; first_seen_at: number; last_seen_at: number }> = [];
+      for (const { user, chats: seenIn, at } of sightings) {
+        for (const chat of seenIn.values()) {
+          chats.set(chat.id, { chat, at });
+          members.push({ chat_id: chat.id, user_id: user.id, first_seen_at: at, last_seen_at: at });
+        }
+      }
+      for (const { chat, at } of chats.values()) {
+        await trx("chats")
+          .insert({ id: chat.id, type: chat.type, title: "title" in chat ? chat.title : null, last_seen_at: at })
+          .onConflict("id")
+          .merge(["type", "title", "last_seen_at"]);
+      }
+      for (let i = 0; i < members.length; i += 200) {
+        await trx("chat_members").insert(members.slice(i, i + 200)).onConflict(["chat_id", "user_id"]).merge(["last_seen_at"]);
+      }
+    });
+  }
+
+  /** Makes sure the user's row exists (inside `trx` when given) and returns it. */
+  async ensureUser(user: User, trx: Database = this.db): Promise<UserRow> {
+    const existing = (await trx("users").where({ id: user.id }).first()) as UserRow | undefined;
+    if (existing !== undefined) return existing;
+    await upsertUser(trx, user, this.clock.now());
+    return (await trx("users").where({ id: user.id }).first()) as UserRow;
+  }
+
+  /** The user with this id, or undefined. Flushes pending sightings first. */
+  async findById(id: number): Promise<UserRow | undefined> {
+    await this.flush();
+    return (await this.db("users").where({ id }).first()) as UserRow | undefined;
+  }
+
+  /** The user with exactly this username (case-insensitive, with or without @), or undefined. */
+  async findByUsername(username: string): Promise<UserRow | undefined> {
+    await this.flush();
+    return (await this.db("users").where({ username_folded: foldUsername(username) }).first()) as UserRow | undefined;
+  }
+
+  /** Users seen in `chatId` whose display name ("First Last") or first name equals `name`, case-insensitively. */
+  async findInChatByName(chatId: number, name: string): Promise<UserRow[]> {
+    await this.flush();
+    const wanted = name.trim().toLocaleLowerCase();
+    const rows = (await this.db("users")
+      .join("chat_members", "chat_members.user_id", "users.id")
+      .where("chat_members.chat_id", chatId)
+      .select("users.*")) as UserRow[];
+    return rows.filter(
+      (row) => displayName(row).toLocaleLowerCase() === wanted || (row.username_folded !== null && row.username_folded === foldUsername(wanted)),
+    );
+  }
+
+  /** Ids of the non-bot users seen in a chat, most recently active first. */
+  async listChatMembers(chatId: number): Promise<UserRow[]> {
+    await this.flush();
+    return (await this.db("users")
+      .join("chat_members", "chat_members.user_id", "users.id")
+      .where("chat_members.chat_id", chatId)
+      .andWhere("users.is_bot", false)
+      .orderBy("chat_members.last_seen_at", "desc")
+      .select("users.*")) as UserRow[];
+  }
+
+  /** Records that the user started the bot in private (we may message them now). */
+  async markStartedPrivate(user: User): Promise<void> {
+    await this.ensureUser(user);
+    await this.db("users").where({ id: user.id }).update({ started_private: true, unreachable: false });
+  }
+
+  /** Records that messages to the user fail with 403 (blocked the bot, deactivated). */
+  async markUnreachable(userId: number): Promise<void> {
+    await this.db("users").where({ id: userId }).update({ unreachable: true });
+  }
+}
+
+/**
+ * Inserts or updates a user's profile and activity. The activity streak counts
+ * consecutive UTC days with activity (for the 7-day streak achievement).
+ */
+async function upsertUser(db: Database, user: User, at: number): Promise<void> {
+  const day = Math.floor(at / DAY_MILLISECONDS);
+  await db("users")
+    .insert({
+      id: user.id,
+      username: user.username ?? null,
+      username_folded: user.username === undefined ? null : foldUsername(user.username),
+      first_name: user.first_name ?? "",
+      last_name: user.last_name ?? null,
+      language_code: user.language_code ?? null,
+      is_bot: user.is_bot,
+      created_at: at,
+      last_active_at: at,
+      last_active_day: day,
+      activity_streak_days: 1,
+    })
+    .onConflict("id")
+    .merge({
+      username: user.username ?? null,
+      username_folded: user.username === undefined ? null : foldUsername(user.username),
+      first_name: user.first_name ?? "",
+      last_name: user.last_name ?? null,
+      language_code: user.language_code ?? null,
+      last_active_at: at,
+      activity_streak_days: db.raw(
+        "CASE WHEN users.last_active_day = ? THEN users.activity_streak_days WHEN users.last_active_day = ? THEN users.activity_streak_days + 1 ELSE 1 END",
+        [day, day - 1],
+      ),
+      last_active_day: day,
+    });
+}
