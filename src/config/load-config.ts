@@ -101,7 +101,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   };
   reader.rejectUnknownKeys();
 
-  applyEnvironment(config, env, resolvePath);
+  // Paths in the file are relative to the file; paths in the environment to the working directory.
+  applyEnvironment(config, env, (p) => path.resolve(p));
   const tokenFile = reader.optionalString("tokenFile");
   config.token = resolveToken(env, file, source, tokenFile === undefined ? undefined : resolvePath(tokenFile));
   if (config.token === "" && options.requireToken !== false) {

@@ -4,6 +4,7 @@ import net from "node:net";
 import { FakeBotApi } from "../support/fake-bot-api.js";
 import { createTempDirectory, type DaemonProcess, daemonEnvironment, runCliAsync, startDaemon } from "../support/daemon-process.js";
 import { groupChat, textMessage, user } from "../support/updates.js";
+import { waitUntil } from "../support/wait-until.js";
 
 describe("daemon lifecycle (bin/stickerbot end to end)", function () {
   this.timeout(30_000);
@@ -69,8 +70,7 @@ describe("daemon lifecycle (bin/stickerbot end to end)", function () {
     it(`${signal} runs the same graceful shutdown and confirms the polling offset`, async () => {
       daemon = await startDaemon({ apiRoot: api.apiRoot, token: api.token, dir: temp.dir });
       const updateId = api.pushUpdate(textMessage({ chat: groupChat(), from: user(), text: "hello" }));
-      await daemon.waitForLog(() => api.confirmedOffset > updateId || api.pendingUpdateCount() === 0, 5000).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitUntil(() => api.pendingUpdateCount() === 0, "the update to be fetched");
       daemon.child.kill(signal);
       const exit = await daemon.exited;
       expect(exit.code).to.equal(0);

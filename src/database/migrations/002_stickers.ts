@@ -20,7 +20,8 @@ export async function up(db: Knex): Promise<void> {
     t.increments("id").primary();
     t.bigInteger("chat_id").notNullable();
     t.bigInteger("message_id").notNullable();
-    t.bigInteger("user_id").notNullable();
+    t.bigInteger("user_id").notNullable(); // the sender (for notices: the user the notice was for)
+    t.string("kind", 16).notNullable().defaultTo("sticker"); // sticker | notice (the bot's own notice removing itself)
     t.bigInteger("sent_at").notNullable(); // message date: the Bot API refuses deletions after 48 h
     t.bigInteger("due_at").notNullable();
     t.string("status", 16).notNullable(); // pending | executed | skipped | failed | cancelled
