@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { runDaemon } from "../daemon/run-daemon.js";
 import { cleanupCommand, reloadCommand, statusCommand, stopCommand } from "./client-commands.js";
 import type { GlobalOptions } from "./cli-context.js";
 
@@ -31,6 +30,8 @@ export function createProgram(version: string, setExitCode: (code: number) => vo
   withGlobals(program.command("start"))
     .description("run the daemon in the foreground (for systemd or a terminal)")
     .action(async (options: GlobalOptions) => {
+      // Loaded only here: the client commands stay quick without grammY, knex and winston.
+      const { runDaemon } = await import("../daemon/run-daemon.js");
       await runDaemon({ configFile: options.config, socketPath: options.socket });
     });
 
