@@ -82,6 +82,44 @@ describe("daemon lifecycle (bin/stickerbot end to end)", function () {
     });
   }
 
+  it("past the shutdown timeout it exits 1; a second signal exits 1 at once", async () => {
+    daemon = await startDaemon({ apiRoot: api.apiRoot, token: api.token, dir: temp.dir, env: { STICKERBOT_SHUTDOWN_TIMEOUT_SECONDS: "1" } });
+    api.pushUpdate(textMessage({ chat: groupChat(), from: user(), text: "hi" }));
+    await waitUntil(() => api.pendingUpdateCount() === 0, "the update to be fetched");
+    // The offset confirmation (getUpdates with timeout 0) never answers: the shutdown cannot finish.
+    api.fail("getUpdates", { kind: "hang" }, { when: (payload) => payload.timeout === 0 });
+    const started = Date.now();
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.exited).code).to.equal(1);
+    expect(Date.now() - started).to.be.within(900, 5000);
+    expect(daemon.logs().some((line) => line.message === "shutdown timed out: exiting now")).to.equal(true);
+
+    const second = await startDaemon({ apiRoot: api.apiRoot, token: api.token, dir: temp.dir, env: { STICKERBOT_SHUTDOWN_TIMEOUT_SECONDS: "30" } });
+    daemon = second;
+    api.pushUpdate(textMessage({ chat: groupChat(), from: user(), text: "hi again" }));
+    await waitUntil(() => api.pendingUpdateCount() === 0, "the update to be fetched");
+    second.child.kill("SIGTERM");
+    await second.waitForLog((line) => line.message === "shutdown started");
+    second.child.kill("SIGTERM");
+    expect((await second.exited).code).to.equal(1);
+    expect(second.logs().some((line) => line.message === "second stop request during shutdown: exiting now")).to.equal(true);
+  });
+
+  it("the CLI gives up with a clear message when nothing answers on the socket", async () => {
+    const silent = net.createServer(() => undefined);
+    const socketPath = env().STICKERBOT_SOCKET!;
+    await new Promise<void>((resolve) => silent.listen(socketPath, resolve));
+    try {
+      const started = Date.now();
+      const status = await runCliAsync(["status"], env());
+      expect(status.code).to.equal(1);
+      expect(status.stderr).to.match(/did not answer within 5 s/);
+      expect(Date.now() - started).to.be.lessThan(9000);
+    } finally {
+      silent.close();
+    }
+  });
+
   it("status and stop when not running", async () => {
     const status = await runCliAsync(["status"], env());
     expect(status.code).to.equal(3);
