@@ -17,20 +17,22 @@ const MIGRATIONS_DIRECTORY = path.join(path.dirname(fileURLToPath(import.meta.ur
  * names in the database, so the same file must have the same name whether it
  * runs as `.ts` under tsx (tests, knex CLI) or as `.js` from `dist/`.
  */
-export class DirectoryMigrationSource implements Knex.MigrationSource<string> {
+export class DirectoryMigrationSource implements Knex.MigrationSource<{ file: string }> {
   constructor(private readonly directory = MIGRATIONS_DIRECTORY) {}
 
-  async getMigrations(): Promise<string[]> {
+  async getMigrations(): Promise<Array<{ file: string }>> {
+    // `{ file }` objects: the knex CLI lists pending migrations by that field.
     return readdirSync(this.directory)
       .filter((file) => /^\d+_[\w-]+\.(ts|js)$/.test(file) && !file.endsWith(".d.ts"))
-      .sort();
+      .sort()
+      .map((file) => ({ file }));
   }
 
-  getMigrationName(file: string): string {
+  getMigrationName({ file }: { file: string }): string {
     return file.replace(/\.(ts|js)$/, "");
   }
 
-  async getMigration(file: string): Promise<Migration> {
+  async getMigration({ file }: { file: string }): Promise<Migration> {
     return (await import(pathToFileURL(path.join(this.directory, file)).href)) as Migration;
   }
 }
