@@ -46,6 +46,9 @@ export class AdminDirectory {
         this.cache.set(chatId, entry);
       } catch (error) {
         this.options.logger.warn("could not fetch chat administrators", { component: "admins", chatId, error: String(error) });
+        // Remember the failure for 30 s (an empty list), so a sticker flood in a chat where the call
+        // fails does not turn into one getChatAdministrators per message.
+        this.cache.set(chatId, { ids: new Set(), fetchedAt: now - (this.options.cacheMilliseconds ?? 300_000) + 30_000 });
         return false;
       }
     }

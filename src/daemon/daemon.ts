@@ -260,7 +260,7 @@ export class Daemon {
       this.logger.info("bot identity", { botId: me.id, username: me.username });
       if (!me.can_read_all_group_messages) {
         this.logger.warn(
-          "privacy mode is on: the bot cannot see other bots' messages in groups. In BotFather, /setprivacy → Disable, then remove and re-add the bot to each group",
+          "privacy mode is on: the bot cannot see other bots' messages in groups, so game reports earn nothing. In BotFather: /setprivacy → Disable, and turn on Bot-to-Bot Communication Mode; make the bot an admin of each group (Telegram delivers other bots' messages only then), then remove and re-add it to each group",
           { username: me.username },
         );
       }

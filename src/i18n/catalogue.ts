@@ -1,5 +1,11 @@
 import type { Language } from "../config/config.js";
 import { coreMessages } from "./messages/core.js";
+import { shopMessages } from "./messages/shop.js";
+import { achievementMessages } from "./messages/achievements.js";
+import { adminMessages } from "./messages/admin.js";
+import { economyMessages } from "./messages/economy.js";
+import { parsingMessages } from "./messages/parsing.js";
+import { stickerMessages } from "./messages/stickers.js";
 
 /**
  * The one message catalogue: every chat reply comes from here, in Russian and
@@ -7,6 +13,12 @@ import { coreMessages } from "./messages/core.js";
  */
 export const catalogue = {
   ...coreMessages,
+  ...shopMessages,
+  ...achievementMessages,
+  ...adminMessages,
+  ...economyMessages,
+  ...parsingMessages,
+  ...stickerMessages,
 };
 
 /** A key of the catalogue, e.g. `core.notAdmin`. */

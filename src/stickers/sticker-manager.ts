@@ -16,9 +16,12 @@ export interface StickerPass {
   startsAt: number;
   /** The pass is active while `startsAt <= now < expiresAt`. A revoke moves it to the revoke time. */
   expiresAt: number;
-  /** When the end of the pass was processed (permissions updated), null while that is still to do. */
+  /** When an admin revoked it, else null. */
   revokedAt: number | null;
-  revokeReason: PassEndReason | null;
+  /** `admin` when an admin revoked it, else null. */
+  revokeReason: "admin" | null;
+  /** Whether the end of the pass was processed (permissions updated, the user told): false while it runs. */
+  endProcessed: boolean;
   source: PassSource;
   grantedBy: number | null;
 }
@@ -81,18 +84,26 @@ interface PassRow {
   granted_by: number | null;
 }
 
-/** Rows of an update are chunked so a statement stays far below SQLite's bound-variable limit. */
+/** `whereIn` lists are chunked so a statement stays far below SQLite's bound-variable limit. */
 const CHUNK_SIZE = 500;
 
 /**
  * Sticker passes: grant (extending an active pass from its current end),
  * revoke, the expiry sweep, and queries. Every change is one atomic statement
- * inside one transaction; nothing reads a value and writes it back.
+ * or one transaction; nothing reads a value and writes it back unconditionally
+ * (the sweep moves its watermark only if it is still the value it read).
  *
  * A pass is active at time `t` when `starts_at <= t < expires_at`; that
  * predicate alone decides, so no pass is ever active after its end even
- * before the expiry was processed. `revoked_at` records that the end was
- * processed (restrictions applied, the user told).
+ * before the expiry was processed.
+ *
+ * Which expiries were processed (restrictions applied, the user told) is one
+ * durable watermark, `sticker_pass_sweeps.processed_until`: the sweep takes
+ * the passes with `processed_until < expires_at <= now` from a covering index
+ * and moves the watermark to `now`. It writes no pass rows, so its cost
+ * follows the number expired, not the number of users. A grant always ends
+ * after now (so after the watermark); an admin revoke processes its pass at
+ * once and marks it `revoke_reason = admin`, which the sweep skips.
  */
 export class StickerManager {
   private readonly listeners: PassListener[] = [];
@@ -198,7 +209,7 @@ export class StickerManager {
   /** The user's pass row (active or not), or undefined when they never had one. */
   async getPass(userId: number): Promise<StickerPass | undefined> {
     const row = (await this.options.db("sticker_passes").where({ user_id: userId }).first()) as PassRow | undefined;
-    return row === undefined ? undefined : toPass(row);
+    return row === undefined ? undefined : toPass(row, await readWatermark(this.options.db));
   }
 
   /**
@@ -223,7 +234,8 @@ export class StickerManager {
       .where("starts_at", "<=", now)
       .andWhere("expires_at", ">", now)
       .orderBy("expires_at", "asc")) as PassRow[];
-    return rows.map(toPass);
+    const watermark = await readWatermark(this.options.db);
+    return rows.map((row) => toPass(row, watermark));
   }
 
   /** How many passes are active now. */
@@ -236,32 +248,36 @@ export class StickerManager {
     return Number(row?.count ?? 0);
   }
 
-  /** The earliest expiry whose processing is still to do (ms), or null. Uses the pending-expiry index. */
+  /** The earliest expiry still to process (ms), or null. One index lookup. */
   async nextExpiryAt(): Promise<number | null> {
-    const row = (await this.options.db("sticker_passes").whereNull("revoked_at").min({ next: "expires_at" }).first()) as
-      | { next: number | null }
-      | undefined;
-    return row?.next ?? null;
+    const watermark = await readWatermark(this.options.db);
+    const row = (await this.options.db("sticker_passes")
+      .where("expires_at", ">", watermark)
+      .whereNull("revoke_reason")
+      .orderBy("expires_at", "asc")
+      .first("expires_at")) as { expires_at: number } | undefined;
+    return row === undefined ? null : Number(row.expires_at);
   }
 
   /**
    * Processes every pass that ended at or before `now` and was not processed
-   * yet: marks it revoked, then (after commit) tells the listeners. Returns
-   * how many. Its cost follows the number expired (index on revoked_at, expires_at).
+   * yet: moves the watermark to `now`, then (after commit) tells the
+   * listeners. Returns how many. Reads one range of a covering index and
+   * writes one row, whatever the number of users.
    */
   async cleanupExpiredPasses(now: number = this.options.clock.now()): Promise<number> {
     const ended = await this.options.db.transaction(async (trx) => {
+      const watermark = await readWatermark(trx);
+      if (now <= watermark) return [];
       const rows = (await trx("sticker_passes")
-        .whereNull("revoked_at")
+        .where("expires_at", ">", watermark)
         .andWhere("expires_at", "<=", now)
+        .whereNull("revoke_reason")
         .select("user_id", "expires_at")) as Array<{ user_id: number; expires_at: number }>;
-      if (rows.length === 0) return [];
-      // The same condition as the select: inside the transaction nothing else writes.
-      await trx("sticker_passes")
-        .whereNull("revoked_at")
-        .andWhere("expires_at", "<=", now)
-        .update({ revoked_at: now, revoke_reason: "expired", updated_at: now });
-      return rows.map((row): EndedPass => ({ userId: row.user_id, endedAt: row.expires_at, reason: "expired" }));
+      // Conditional on the watermark read: a second sweeper (another process) cannot process the same range twice.
+      const moved = await trx("sticker_pass_sweeps").where({ id: 1, processed_until: watermark }).update({ processed_until: now, updated_at: now });
+      if (moved === 0) return [];
+      return rows.map((row): EndedPass => ({ userId: Number(row.user_id), endedAt: Number(row.expires_at), reason: "expired" }));
     });
     if (ended.length > 0) {
       this.logger.info("sticker passes expired", { count: ended.length, userIds: ended.slice(0, 20).map((pass) => pass.userId) });
@@ -281,13 +297,22 @@ export class StickerManager {
   }
 }
 
-function toPass(row: PassRow): StickerPass {
+/** Every expiry at or before this time (ms) has been processed. */
+async function readWatermark(db: Knex): Promise<number> {
+  const row = (await db("sticker_pass_sweeps").where({ id: 1 }).first("processed_until")) as { processed_until: number } | undefined;
+  if (row === undefined) throw new Error("sticker_pass_sweeps has no row 1: was migration 002_stickers applied?");
+  return Number(row.processed_until);
+}
+
+function toPass(row: PassRow, watermark: number): StickerPass {
+  const revokedByAdmin = row.revoke_reason === "admin";
   return {
     userId: Number(row.user_id),
     startsAt: Number(row.starts_at),
     expiresAt: Number(row.expires_at),
-    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
-    revokeReason: row.revoke_reason as PassEndReason | null,
+    revokedAt: revokedByAdmin && row.revoked_at !== null ? Number(row.revoked_at) : null,
+    revokeReason: revokedByAdmin ? "admin" : null,
+    endProcessed: revokedByAdmin || Number(row.expires_at) <= watermark,
     source: row.source as PassSource,
     grantedBy: row.granted_by === null ? null : Number(row.granted_by),
   };

@@ -118,7 +118,7 @@ export class UserRoster {
   private async write(batch: Map<number, PendingSighting>): Promise<void> {
     const sightings = [...batch.values()];
     await this.db.transaction(async (trx) => {
-      for (const { user, at } of sightings) await upsertUser(trx, user, at);
+      await upsertUsers(trx, sightings);
       const chats = new Map<number, { chat: Chat; at: number }>();
       const members: Array<{ chat_id: number; user_id: number; first_seen_at: number; last_seen_at: number }> = [];
       for (const { user, chats: seenIn, at } of sightings) {
@@ -127,11 +127,9 @@ export class UserRoster {
           members.push({ chat_id: chat.id, user_id: user.id, first_seen_at: at, last_seen_at: at });
         }
       }
-      for (const { chat, at } of chats.values()) {
-        await trx("chats")
-          .insert({ id: chat.id, type: chat.type, title: "title" in chat ? chat.title : null, last_seen_at: at })
-          .onConflict("id")
-          .merge(["type", "title", "last_seen_at"]);
+      const chatRows = [...chats.values()].map(({ chat, at }) => ({ id: chat.id, type: chat.type, title: "title" in chat ? chat.title : null, last_seen_at: at }));
+      for (let i = 0; i < chatRows.length; i += 200) {
+        await trx("chats").insert(chatRows.slice(i, i + 200)).onConflict("id").merge(["type", "title", "last_seen_at"]);
       }
       for (let i = 0; i < members.length; i += 200) {
         await trx("chat_members").insert(members.slice(i, i + 200)).onConflict(["chat_id", "user_id"]).merge(["last_seen_at"]);
@@ -195,14 +193,26 @@ export class UserRoster {
   }
 }
 
+/** Rows per multi-row upsert: 11 columns each stays well under SQLite's 999 bound parameters. */
+const UPSERT_CHUNK_ROWS = 50;
+
 /**
  * Inserts or updates a user's profile and activity. The activity streak counts
  * consecutive UTC days with activity (for the 7-day streak achievement).
  */
 async function upsertUser(db: Database, user: User, at: number): Promise<void> {
-  const day = Math.floor(at / DAY_MILLISECONDS);
-  await db("users")
-    .insert({
+  await upsertUsers(db, [{ user, at }]);
+}
+
+/**
+ * {@link upsertUser} for many users, one statement per {@link UPSERT_CHUNK_ROWS}
+ * rows: a busy group sends thousands of messages a second, and one statement
+ * per user would keep the single database connection busy with sightings.
+ * `excluded.*` is the row that was proposed (SQLite and PostgreSQL alike).
+ */
+async function upsertUsers(db: Database, sightings: ReadonlyArray<{ user: User; at: number }>): Promise<void> {
+  for (let i = 0; i < sightings.length; i += UPSERT_CHUNK_ROWS) {
+    const rows = sightings.slice(i, i + UPSERT_CHUNK_ROWS).map(({ user, at }) => ({
       id: user.id,
       username: user.username ?? null,
       username_folded: user.username === undefined ? null : foldUsername(user.username),
@@ -212,21 +222,23 @@ async function upsertUser(db: Database, user: User, at: number): Promise<void> {
       is_bot: user.is_bot,
       created_at: at,
       last_active_at: at,
-      last_active_day: day,
+      last_active_day: Math.floor(at / DAY_MILLISECONDS),
       activity_streak_days: 1,
-    })
-    .onConflict("id")
-    .merge({
-      username: user.username ?? null,
-      username_folded: user.username === undefined ? null : foldUsername(user.username),
-      first_name: user.first_name ?? "",
-      last_name: user.last_name ?? null,
-      language_code: user.language_code ?? null,
-      last_active_at: at,
-      activity_streak_days: db.raw(
-        "CASE WHEN users.last_active_day = ? THEN users.activity_streak_days WHEN users.last_active_day = ? THEN users.activity_streak_days + 1 ELSE 1 END",
-        [day, day - 1],
-      ),
-      last_active_day: day,
-    });
+    }));
+    await db("users")
+      .insert(rows)
+      .onConflict("id")
+      .merge({
+        username: db.raw("excluded.username"),
+        username_folded: db.raw("excluded.username_folded"),
+        first_name: db.raw("excluded.first_name"),
+        last_name: db.raw("excluded.last_name"),
+        language_code: db.raw("excluded.language_code"),
+        last_active_at: db.raw("excluded.last_active_at"),
+        activity_streak_days: db.raw(
+          "CASE WHEN users.last_active_day = excluded.last_active_day THEN users.activity_streak_days WHEN users.last_active_day = excluded.last_active_day - 1 THEN users.activity_streak_days + 1 ELSE 1 END",
+        ),
+        last_active_day: db.raw("excluded.last_active_day"),
+      });
+  }
 }

@@ -5,16 +5,25 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.createTable("sticker_passes", (t) => {
     t.bigInteger("user_id").primary(); // one pass per user; extending moves expires_at
     t.bigInteger("starts_at").notNullable();
-    t.bigInteger("expires_at").notNullable();
-    t.bigInteger("revoked_at").nullable(); // set when the expiry (or an admin revoke) was processed
-    t.string("revoke_reason", 32).nullable(); // expired | admin
+    t.bigInteger("expires_at").notNullable(); // active while starts_at <= now < expires_at
+    t.bigInteger("revoked_at").nullable(); // set when an admin revoked it (expires_at moved to that time)
+    t.string("revoke_reason", 32).nullable(); // admin (an expiry is recorded by the sweep watermark, not per row)
     t.string("source", 32).notNullable(); // purchase | admin
     t.bigInteger("granted_by").nullable();
     t.bigInteger("updated_at").notNullable();
-    // The cleanup looks up unprocessed passes by expiry: its cost follows the
-    // number expired, not the number of users.
-    t.index(["revoked_at", "expires_at"], "sticker_passes_pending_expiry");
+    // The expiry sweep reads (watermark, now] of this index and nothing else
+    // (it covers the query): its cost follows the number expired, not the
+    // number of users, and it writes no pass rows.
+    t.index(["expires_at", "revoke_reason", "user_id"], "sticker_passes_expiry");
   });
+
+  await db.schema.createTable("sticker_pass_sweeps", (t) => {
+    // One row: every expiry at or before processed_until has been processed.
+    t.integer("id").primary();
+    t.bigInteger("processed_until").notNullable();
+    t.bigInteger("updated_at").notNullable();
+  });
+  await db("sticker_pass_sweeps").insert({ id: 1, processed_until: 0, updated_at: 0 });
 
   await db.schema.createTable("sticker_deletions", (t) => {
     t.increments("id").primary();
@@ -52,7 +61,7 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const table of ["chat_restrictions", "sticker_notices", "sticker_deletions", "sticker_passes"]) {
+  for (const table of ["chat_restrictions", "sticker_notices", "sticker_deletions", "sticker_pass_sweeps", "sticker_passes"]) {
     await db.schema.dropTableIfExists(table);
   }
 }

@@ -44,6 +44,8 @@ export async function up(db: Knex): Promise<void> {
     t.string("reason", 256).notNullable();
     t.text("message_text").nullable();
     t.bigInteger("created_at").notNullable();
+    // One failure per report: a redelivered report that fails again is the same attempt.
+    t.unique(["chat_id", "message_id"]);
     t.index(["created_at"]);
   });
 }

@@ -1,0 +1,167 @@
+import type { Database } from "../database/open-database.js";
+import type { Ledger } from "../economy/ledger.js";
+import type { Logger } from "../logging/logger.js";
+import type { Clock } from "../time/clock.js";
+import type { UserRoster } from "../users/user-roster.js";
+import { type CreditOutcome, creditReport, MAX_STORED_TEXT_LENGTH, type ParsedCredit, reportReference } from "./parsed-transactions.js";
+
+/** Options of {@link CreditWriter}. */
+export interface CreditWriterOptions {
+  db: Database;
+  ledger: Ledger;
+  roster: UserRoster;
+  clock: Clock;
+  logger: Logger;
+  /** Most credits written in one transaction. Default 100. */
+  maxBatchSize?: number;
+}
+
+interface PendingCredit {
+  credit: ParsedCredit;
+  resolve(outcome: CreditOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** Rows per multi-row insert into `parsed_transactions` (10 columns; SQLite allows 999 parameters). */
+const INSERT_CHUNK_ROWS = 50;
+
+/**
+ * Writes credited reports in groups: the credits that arrive while a write is
+ * in progress (or in the same event-loop turn) share one transaction — one
+ * duplicate check, one user check and one multi-row insert for all of them,
+ * then each ledger change. With the single database connection this keeps a
+ * busy group's reports from queueing behind each other's BEGIN/COMMIT.
+ *
+ * Each credit is still all-or-nothing with its ledger row, and a report is
+ * credited at most once (the unique (chat_id, message_id) key; duplicates in
+ * the database or within a group come back as `duplicate`). If a group's
+ * transaction fails, its credits are retried one transaction each, so one bad
+ * credit fails alone.
+ */
+export class CreditWriter {
+  private pending: PendingCredit[] = [];
+  private writing: Promise<void> | null = null;
+  private scheduled = false;
+  private readonly maxBatchSize: number;
+
+  constructor(private readonly options: CreditWriterOptions) {
+    this.maxBatchSize = options.maxBatchSize ?? 100;
+  }
+
+  /** Queues a credit; resolves after its transaction committed. */
+  submit(credit: ParsedCredit): Promise<CreditOutcome> {
+    return new Promise<CreditOutcome>((resolve, reject) => {
+      this.pending.push({ credit, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when every credit submitted so far has been written. */
+  async drain(): Promise<void> {
+    while (this.writing !== null || this.pending.length > 0 || this.scheduled) {
+      if (this.writing !== null) await this.writing;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.writing !== null) return;
+    this.scheduled = true;
+    // Let the credits of this event-loop turn join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.writeNext();
+    });
+  }
+
+  private writeNext(): void {
+    if (this.writing !== null || this.pending.length === 0) return;
+    const batch = this.pending.splice(0, this.maxBatchSize);
+    this.writing = this.write(batch).finally(() => {
+      this.writing = null;
+      if (this.pending.length > 0) this.schedule();
+    });
+  }
+
+  private async write(batch: PendingCredit[]): Promise<void> {
+    let outcomes: CreditOutcome[];
+    try {
+      outcomes = await this.writeTogether(batch.map((entry) => entry.credit));
+    } catch (error) {
+      this.options.logger.warn("a group of credits failed; writing them one by one", {
+        count: batch.length,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      for (const entry of batch) {
+        try {
+          entry.resolve(await creditReport(this.options.db, this.options.ledger, this.options.roster, entry.credit, this.options.clock.now()));
+        } catch (single) {
+          entry.reject(single);
+        }
+      }
+      return;
+    }
+    batch.forEach((entry, index) => entry.resolve(outcomes[index]));
+  }
+
+  private async writeTogether(credits: ParsedCredit[]): Promise<CreditOutcome[]> {
+    const { db, ledger, roster, clock } = this.options;
+    const now = clock.now();
+    return db.transaction(async (trx) => {
+      const key = (credit: ParsedCredit) => reportReference(credit.chatId, credit.messageId);
+      const stored = (await trx("parsed_transactions")
+        .where((query) => {
+          for (const credit of credits) query.orWhere({ chat_id: credit.chatId, message_id: credit.messageId });
+        })
+        .select("chat_id", "message_id")) as Array<{ chat_id: number; message_id: number }>;
+      const taken = new Set(stored.map((row) => reportReference(Number(row.chat_id), Number(row.message_id))));
+      const fresh: ParsedCredit[] = [];
+      const isFresh = credits.map((credit) => {
+        if (taken.has(key(credit))) return false;
+        taken.add(key(credit));
+        fresh.push(credit);
+        return true;
+      });
+      if (fresh.length === 0) return credits.map(() => ({ credited: false, duplicate: true }) as const);
+
+      const newUsers = fresh.filter((credit) => credit.user !== null);
+      if (newUsers.length > 0) {
+        const ids = [...new Set(newUsers.map((credit) => credit.userId))];
+        const known = new Set(((await trx("users").whereIn("id", ids).select("id")) as Array<{ id: number }>).map((row) => Number(row.id)));
+        for (const credit of newUsers) {
+          if (known.has(credit.userId)) continue;
+          await roster.ensureUser(credit.user!, trx);
+          known.add(credit.userId);
+        }
+      }
+      for (let i = 0; i < fresh.length; i += INSERT_CHUNK_ROWS) {
+        await trx("parsed_transactions").insert(
+          fresh.slice(i, i + INSERT_CHUNK_ROWS).map((credit) => ({
+            chat_id: credit.chatId,
+            message_id: credit.messageId,
+            rule_id: credit.ruleId,
+            source_bot: credit.sourceBot,
+            original_amount: credit.original,
+            converted_amount: credit.converted,
+            currency: credit.currency,
+            user_id: credit.userId,
+            message_text: credit.messageText.slice(0, MAX_STORED_TEXT_LENGTH),
+            created_at: now,
+          })),
+        );
+      }
+      const applied = new Map<string, CreditOutcome>();
+      for (const credit of fresh) {
+        const result = await ledger.apply(trx, {
+          userId: credit.userId,
+          amount: credit.converted,
+          reason: "parse",
+          source: credit.sourceBot,
+          reference: key(credit),
+        });
+        applied.set(key(credit), { credited: true, ...result });
+      }
+      return credits.map((credit, index) => (isFresh[index] ? applied.get(key(credit))! : ({ credited: false, duplicate: true } as const)));
+    });
+  }
+}

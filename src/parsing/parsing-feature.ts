@@ -1,0 +1,82 @@
+import { Composer } from "grammy";
+import type { CommandInfo, Feature, FeatureFactory } from "../app/services.js";
+import type { BotContext } from "../bot/context.js";
+import { CreditWriter } from "./credit-writer.js";
+import { createParsedRecordsPurgeStep } from "./purge-parsed-records.js";
+import { createReportCounters, createReportMiddleware } from "./report-middleware.js";
+import { RuleBook } from "./rule-book.js";
+import { createRuleCommands } from "./rule-commands.js";
+import { RuleManager } from "./rule-manager.js";
+import { createStatsCommand } from "./stats-command.js";
+
+const PARSING_COMMANDS: CommandInfo[] = [
+  { command: "rules", description: "parsing.command.rules", adminOnly: true },
+  { command: "add_rule", description: "parsing.command.addRule", adminOnly: true },
+  { command: "disable_rule", description: "parsing.command.disableRule", adminOnly: true },
+  { command: "enable_rule", description: "parsing.command.enableRule", adminOnly: true },
+  { command: "reload_rules", description: "parsing.command.reloadRules", adminOnly: true },
+  { command: "parsing_stats", description: "parsing.command.parsingStats", adminOnly: true },
+];
+
+/**
+ * Parsing of game bots' reports: the message parser (credits the player once
+ * per report), the rules (seeded, from the config file, from admins) kept
+ * compiled in memory, statistics and the retention of parsed records.
+ */
+export const createParsingFeature: FeatureFactory = (services) => {
+  const logger = services.logger.child({ component: "parsing" });
+  const book = new RuleBook(logger);
+  const manager = new RuleManager(services.db, book, services.clock, logger);
+  const counters = createReportCounters();
+  const writer = new CreditWriter({ db: services.db, ledger: services.ledger, roster: services.roster, clock: services.clock, logger });
+
+  /** Re-reads the config's rules (strict: an invalid one rejects the reload) and the database. */
+  const reloadRules = async () => {
+    await manager.syncConfigRules(services.settings.current.parsing.rules, true);
+    await manager.load();
+    logger.info("parsing rules reloaded", { active: book.activeRules().length, total: book.list().length });
+  };
+
+  const composer = new Composer<BotContext>();
+  // The parser sees every message and always calls next(); the commands follow.
+  composer.use(createReportMiddleware(book, writer, counters, logger));
+  composer.use(createRuleCommands(manager, book, reloadRules));
+  composer.use(createStatsCommand(services.db, services.clock));
+
+  const feature: Feature = {
+    name: "parsing",
+    composer,
+    commands: PARSING_COMMANDS,
+    cleanupSteps: [createParsedRecordsPurgeStep(services.db, services.settings)],
+    healthChecks: [
+      {
+        name: "parsingRules",
+        check: async () => {
+          const active = book.activeRules().length;
+          const broken = book.listBroken().length;
+          return { ok: broken === 0, detail: `${active} active rules${broken > 0 ? `, ${broken} stored rules invalid` : ""}` };
+        },
+      },
+    ],
+    async start() {
+      // At startup an invalid config rule is logged and skipped; the others work.
+      await manager.syncConfigRules(services.settings.current.parsing.rules, false);
+      await manager.load();
+      logger.info("parsing rules loaded", {
+        active: book.activeRules().map((rule) => ({ name: rule.name, bot: rule.botUsernameFolded ?? rule.botId })),
+      });
+    },
+    async stop() {
+      // Polling has stopped and its handlers finished; anything still queued is written now.
+      await writer.drain();
+    },
+    reload: reloadRules,
+    status: () => ({
+      activeRules: book.activeRules().length,
+      totalRules: book.list().length,
+      invalidRules: book.listBroken().map((broken) => broken.row.name),
+      sinceStart: { ...counters },
+    }),
+  };
+  return feature;
+};

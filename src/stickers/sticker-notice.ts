@@ -1,0 +1,79 @@
+import type { ConfigHolder } from "../app/config-holder.js";
+import type { BotContext } from "../bot/context.js";
+import type { Database } from "../database/open-database.js";
+import type { Logger } from "../logging/logger.js";
+import type { Clock } from "../time/clock.js";
+import { displayName } from "../users/user-roster.js";
+import type { DeletionScheduler } from "./deletion-scheduler.js";
+import { formatDuration } from "./format-duration.js";
+
+/**
+ * At most one notice per chat this often, whoever it is for, in ms: a raid of
+ * new users must not turn into a wall of notices. Users skipped by it are told
+ * with their next sticker.
+ */
+const MIN_CHAT_NOTICE_GAP_MILLISECONDS = 10_000;
+
+/**
+ * The "stickers are removed without a pass" notice: once per user and chat
+ * within `stickers.noticeCooldownSeconds`, never more than one per chat every
+ * 10 s, and it removes itself after `stickers.noticeLifetimeSeconds` through
+ * the durable deletion schedule (so a restart does not leave it behind).
+ */
+export class StickerNotices {
+  private readonly lastNoticeAtByChat = new Map<number, number>();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly options: { db: Database; clock: Clock; logger: Logger; settings: ConfigHolder; deletions: DeletionScheduler },
+  ) {
+    this.logger = options.logger.child({ component: "sticker-notices" });
+  }
+
+  /** Tells the sender of the sticker in `ctx` (once within the cooldown) that it will be removed. Never throws. */
+  async maybeNotify(ctx: BotContext): Promise<void> {
+    const chat = ctx.chat;
+    const from = ctx.from;
+    if (chat === undefined || from === undefined) return;
+    const { stickers, timings } = this.options.settings.current;
+    const now = this.options.clock.now();
+    try {
+      const previous = (await this.options.db("sticker_notices").where({ chat_id: chat.id, user_id: from.id }).first()) as
+        | { notified_at: number }
+        | undefined;
+      if (previous !== undefined && now - previous.notified_at < stickers.noticeCooldownSeconds * 1000) return;
+      const lastInChat = this.lastNoticeAtByChat.get(chat.id);
+      if (lastInChat !== undefined && now - lastInChat < MIN_CHAT_NOTICE_GAP_MILLISECONDS) return;
+      this.lastNoticeAtByChat.set(chat.id, now);
+      const text = ctx.t("stickers.notice", {
+        name: displayName(from),
+        delay: formatDuration(timings.stickerDeleteDelaySeconds * 1000, ctx.language),
+      });
+      const sent = await ctx.api.sendMessage(chat.id, text, {
+        reply_parameters: { message_id: ctx.msg!.message_id, allow_sending_without_reply: true },
+        disable_notification: true,
+      });
+      await this.options.db("sticker_notices")
+        .insert({ chat_id: chat.id, user_id: from.id, notified_at: now, message_id: sent.message_id })
+        .onConflict(["chat_id", "user_id"])
+        .merge(["notified_at", "message_id"]);
+      await this.options.deletions.schedule({
+        chatId: chat.id,
+        messageId: sent.message_id,
+        userId: from.id,
+        kind: "notice",
+        sentAt: sent.date * 1000,
+        dueAt: now + stickers.noticeLifetimeSeconds * 1000,
+      });
+    } catch (error) {
+      this.logger.warn("could not send the sticker notice", { chatId: chat.id, userId: from.id, error: String(error) });
+    }
+  }
+
+  /** Forgets notice records older than the cooldown (they no longer hold anyone back). Returns how many. */
+  async purge(now: number): Promise<number> {
+    const cutoff = now - this.options.settings.current.stickers.noticeCooldownSeconds * 1000;
+    for (const [chatId, at] of this.lastNoticeAtByChat) if (now - at >= MIN_CHAT_NOTICE_GAP_MILLISECONDS) this.lastNoticeAtByChat.delete(chatId);
+    return this.options.db("sticker_notices").where("notified_at", "<", cutoff).delete();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * An in-process stickerbot for fast tests of the sticker feature: real SQLite
+ * in a temp folder, a grammY bot pointed at the {@link FakeBotApi}, a
+ * {@link ManualClock}, and `handle(update)` instead of polling.
+ */
+import type { Update } from "grammy/types";
+import path from "node:path";
+import { ConfigHolder } from "../../src/app/config-holder.js";
+import type { Services } from "../../src/app/services.js";
+import { createCoreFeature } from "../../src/app/core-feature.js";
+import { AdminDirectory } from "../../src/admin/admin-directory.js";
+import { createBot, installCoreMiddleware } from "../../src/bot/create-bot.js";
+import type { Config } from "../../src/config/config.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { type Database, migrateDatabase, openDatabase } from "../../src/database/open-database.js";
+import { AppEvents } from "../../src/economy/app-events.js";
+import { Ledger } from "../../src/economy/ledger.js";
+import { createSilentLogger } from "../../src/logging/logger.js";
+import { createStickersFeature, type StickersFeature } from "../../src/stickers/stickers-feature.js";
+import { BackgroundTaskManager } from "../../src/tasks/background-task-manager.js";
+import { Cleanup } from "../../src/tasks/cleanup.js";
+import { HealthMonitor } from "../../src/tasks/health-monitor.js";
+import { ManualClock } from "../../src/time/clock.js";
+import { UserRoster } from "../../src/users/user-roster.js";
+import { createTempDirectory } from "../support/daemon-process.js";
+import { DEFAULT_BOT_INFO, FakeBotApi } from "../support/fake-bot-api.js";
+
+/** A running in-process harness. */
+export interface StickerHarness {
+  api: FakeBotApi;
+  db: Database;
+  clock: ManualClock;
+  services: Services;
+  feature: StickersFeature;
+  settings: ConfigHolder;
+  /** Runs one update through the bot's middleware. */
+  handle(update: Update): Promise<void>;
+  /** Stops the feature and roster, closes the database and the fake, removes the folder. */
+  close(): Promise<void>;
+}
+
+/** Starts a harness; `configure` edits the loaded default config (e.g. short delays, admin ids). */
+export async function startStickerHarness(configure: (config: Config) => void = () => undefined, options: { start?: boolean } = {}): Promise<StickerHarness> {
+  const api = await FakeBotApi.start();
+  const temp = createTempDirectory("sb-stk-h-");
+  const config = loadConfig({ env: { STICKERBOT_TOKEN: api.token, STICKERBOT_API_ROOT: api.apiRoot }, configFile: undefined });
+  config.databasePath = path.join(temp.dir, "db.sqlite");
+  configure(config);
+  const settings = new ConfigHolder(config);
+  const db = await openDatabase(config.databasePath);
+  await migrateDatabase(db);
+  const clock = new ManualClock(Date.now());
+  const logger = createSilentLogger();
+  const { bot } = createBot({ settings, logger, botInfo: { ...DEFAULT_BOT_INFO } });
+  const roster = new UserRoster({ db, clock, logger });
+  const services: Services = {
+    settings,
+    db,
+    logger,
+    clock,
+    api: bot.api,
+    roster,
+    ledger: new Ledger(db, clock),
+    events: new AppEvents(),
+    admins: new AdminDirectory({ settings, api: bot.api, logger, now: () => clock.now() }),
+    tasks: new BackgroundTaskManager({ logger, clock }),
+    cleanup: new Cleanup(logger, () => clock.now()),
+    health: new HealthMonitor(logger, () => clock.now()),
+    features: new Map(),
+  };
+  const core = await createCoreFeature(services);
+  const feature = (await createStickersFeature(services)) as StickersFeature;
+  services.features.set(core.name, core);
+  services.features.set(feature.name, feature);
+  installCoreMiddleware(bot, services);
+  bot.use(core.composer!);
+  bot.use(feature.composer!);
+  if (options.start ?? true) await feature.start!();
+  return {
+    api,
+    db,
+    clock,
+    services,
+    feature,
+    settings,
+    handle: async (update) => {
+      await bot.handleUpdate(update);
+      await roster.flush();
+    },
+    close: async () => {
+      await feature.stop!();
+      await roster.stop();
+      await db.destroy();
+      await api.stop();
+      temp.remove();
+    },
+  };
+}
+
+/** Retries `check` until it passes or `timeoutMilliseconds` elapse (for effects that run after the reply). */
+export async function eventually(check: () => Promise<unknown>, timeoutMilliseconds = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
