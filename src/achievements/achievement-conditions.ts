@@ -46,6 +46,17 @@ export function isAchievementCondition(text: string): text is AchievementConditi
 
 const DAY_MILLISECONDS = 86_400_000;
 
+/**
+ * The activity streak a users row shows at `now` (ms): its
+ * `activity_streak_days`, or 0 when the last active UTC day is before
+ * yesterday (a streak that missed a whole day is over, even before the next
+ * activity resets it).
+ */
+export function streakValue(row: { activity_streak_days: number; last_active_day: number | null }, now: number): number {
+  const today = Math.floor(now / DAY_MILLISECONDS);
+  return row.last_active_day !== null && Number(row.last_active_day) >= today - 1 ? Number(row.activity_streak_days) : 0;
+}
+
 /** The user's current value of `condition` (0 for an unknown user). `now` in ms decides whether a streak is still alive. */
 export async function measureCondition(db: Database, condition: AchievementCondition, userId: number, now: number): Promise<number> {
   switch (condition) {
@@ -72,9 +83,7 @@ export async function measureCondition(db: Database, condition: AchievementCondi
       if (row === undefined) return 0;
       if (condition === "balance_at_least") return Number(row.balance);
       if (condition === "purchases_at_least") return Number(row.purchase_count);
-      const today = Math.floor(now / DAY_MILLISECONDS);
-      // A streak that missed a whole day is over, even before the next activity resets it.
-      return row.last_active_day !== null && Number(row.last_active_day) >= today - 1 ? Number(row.activity_streak_days) : 0;
+      return streakValue(row, now);
     }
   }
 }

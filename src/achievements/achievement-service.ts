@@ -10,6 +10,9 @@ import type { Clock } from "../time/clock.js";
 import { displayName, type UserRoster, type UserRow } from "../users/user-roster.js";
 import { type AchievementCondition, CONDITION_EVENTS, isAchievementCondition, measureCondition } from "./achievement-conditions.js";
 import { type AchievementDefinition, achievementName } from "./achievement-definition.js";
+import { AchieverCache, type AchieverState } from "./achiever-cache.js";
+import { type ConditionBound, hasBound, increaseOf } from "./condition-bound.js";
+import { StreakWatch } from "./streak-watch.js";
 
 /** Options of {@link AchievementService}. */
 export interface AchievementServiceOptions {
@@ -39,8 +42,6 @@ export interface AchievementProgress {
   value: number;
 }
 
-const DAY_MILLISECONDS = 86_400_000;
-
 /**
  * Checks achievements when something happens (the app events), awards each
  * at most once per user, credits the reward and congratulates once.
@@ -48,28 +49,51 @@ const DAY_MILLISECONDS = 86_400_000;
  * "At most once" is the unique key of `user_achievements`: the award is an
  * insert that ignores a conflict, and the reward is credited only when the
  * insert added a row, in the same transaction. Only the conditions an event
- * can change are measured. The `active` event comes with every message, so
- * the streak is looked at once per user per UTC day (remembered in memory).
+ * can change are measured, and the single database connection is spared:
+ * - each user's unlocked codes are read once and kept in memory
+ *   ({@link AchieverCache}); an event whose achievements the user already has costs no query;
+ * - earnings, wins and balance have an upper bound kept from the events
+ *   ({@link ConditionBound}): a user below every locked threshold costs no
+ *   query; an award is decided only on a real measurement;
+ * - the streak is read once per user per UTC day, after the roster's batch
+ *   write of their activity, for the whole batch in one query ({@link StreakWatch}).
  */
 export class AchievementService {
   private definitions: AchievementDefinition[] = [];
   private readonly logger: Logger;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Users whose streak was checked today, and which day that is. */
-  private streakCheckedDay = -1;
-  private readonly streakChecked = new Set<number>();
+  private readonly cache: AchieverCache;
+  private readonly streaks: StreakWatch;
   private readonly listeners: Array<() => void> = [];
+  private unsubscribeFlushes: (() => void) | null = null;
 
   constructor(private readonly options: AchievementServiceOptions) {
     this.logger = options.logger.child({ component: "achievements" });
+    this.cache = new AchieverCache({
+      readUnlocked: async (userId) =>
+        new Set(((await options.db("user_achievements").where("user_id", userId).select("code")) as Array<{ code: string }>).map((row) => row.code)),
+      measure: (condition, userId) => measureCondition(options.db, condition, userId, options.clock.now()),
+    });
+    this.streaks = new StreakWatch(options.db);
   }
 
-  /** Loads the definitions (throws naming a row whose condition is unknown) and subscribes to the events. */
+  /** Loads the definitions (throws naming a row whose condition is unknown) and subscribes to the events and the roster's flushes. */
   async start(): Promise<void> {
     await this.loadDefinitions();
-    const subscribe = <E extends keyof AppEventMap>(event: E, handler: (...args: AppEventMap[E]) => void) => {
-      this.options.events.on(event, handler as never);
-      this.listeners.push(() => this.options.events.off(event, handler as never));
+    const subscribe = <E extends keyof AppEventMap>(event: E, handler: (payload: AppEventMap[E][0]) => void) => {
+      const listener = (payload: AppEventMap[E][0]) => {
+        // Synchronously, before anything can measure again: the bounds must see every increase (see ConditionBound).
+        try {
+          this.noteIncreases(event, payload);
+        } catch (error) {
+          // A bound that missed an increase could hide an achievement: forget them all (measured again on use).
+          this.cache.clear();
+          this.logger.error("could not record an increase; the remembered values were dropped", { event, error: String(error) });
+        }
+        handler(payload);
+      };
+      this.options.events.on(event, listener as never);
+      this.listeners.push(() => this.options.events.off(event, listener as never));
     };
     subscribe("credited", ({ userId, chatId }) => this.schedule(userId, "credited", chatId));
     subscribe("parsed", ({ userId, chatId }) => this.schedule(userId, "parsed", chatId));
@@ -79,29 +103,35 @@ export class AchievementService {
       if (source !== "purchase") this.schedule(userId, "passGranted", null);
     });
     subscribe("active", ({ userId, chatId }) => {
-      const day = Math.floor(this.options.clock.now() / DAY_MILLISECONDS);
-      if (day !== this.streakCheckedDay) {
-        this.streakCheckedDay = day;
-        this.streakChecked.clear();
+      if (this.definitions.some((definition) => definition.condition === "activity_streak_at_least")) {
+        this.streaks.noteActive(userId, chatId, this.options.clock.now());
       }
-      if (this.streakChecked.has(userId)) return;
-      this.streakChecked.add(userId);
-      this.schedule(userId, "active", chatId);
     });
+    this.unsubscribeFlushes = this.options.roster.onFlushed((userIds) => this.track(this.checkStreaks(userIds), { event: "active" }));
   }
 
-  /** Unsubscribes and waits for checks in progress. */
+  /** Unsubscribes and waits for checks in progress (the streaks of users whose activity is still unwritten are read first). */
   async stop(): Promise<void> {
     for (const unsubscribe of this.listeners.splice(0)) unsubscribe();
-    await this.idle();
+    try {
+      await this.idle();
+    } finally {
+      this.unsubscribeFlushes?.();
+      this.unsubscribeFlushes = null;
+    }
   }
 
-  /** Resolves when every check started so far is done (tests). */
+  /**
+   * Resolves when every check started so far is done (tests, stop). When
+   * active users wait for their streak check, the roster is flushed first
+   * (in production its periodic flush does that).
+   */
   async idle(): Promise<void> {
+    if (this.streaks.hasWaiting()) await this.options.roster.flush();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Re-reads the definitions from the database. */
+  /** Re-reads the definitions from the database (and forgets what it remembered of users: read again on their next event). */
   async loadDefinitions(): Promise<void> {
     const rows = (await this.options.db("achievements").orderBy([{ column: "sort_order" }, { column: "code" }])) as AchievementDefinition[];
     for (const row of rows) {
@@ -110,6 +140,7 @@ export class AchievementService {
       }
     }
     this.definitions = rows.map((row) => ({ ...row, threshold: Number(row.threshold), reward: Number(row.reward) }));
+    this.cache.clear();
   }
 
   /** The loaded definitions, in display order. */
@@ -117,52 +148,105 @@ export class AchievementService {
     return [...this.definitions];
   }
 
-  private schedule(userId: number, event: keyof AppEventMap, chatId: number | null): void {
-    const check: Promise<void> = this.checkAfter(userId, event, chatId)
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.logger.error("achievement check failed", { userId, event, error: error instanceof Error ? error.message : String(error) });
-      })
-      .finally(() => this.inFlight.delete(check));
-    this.inFlight.add(check);
+  /** How many users the checker remembers (status). */
+  get rememberedUsers(): number {
+    return this.cache.size;
   }
 
-  private async checkAfter(userId: number, event: keyof AppEventMap, chatId: number | null): Promise<AwardedAchievement[]> {
-    // Activity is written by the roster in batches: write it before measuring the streak.
-    if (event === "active") await this.options.roster.flush();
+  /** Raises the bounds the user has (a user without remembered state has none: theirs are measured when created). */
+  private noteIncreases<E extends keyof AppEventMap>(event: E, payload: AppEventMap[E][0]): void {
+    const state = this.cache.peek(payload.userId, this.options.clock.now());
+    if (state === undefined) return;
+    for (const [condition, bound] of state.bounds) bound.add(increaseOf(condition, event, payload));
+  }
+
+  private schedule(userId: number, event: keyof AppEventMap, chatId: number | null): void {
     const conditions = new Set<AchievementCondition>(
       this.definitions.map((definition) => definition.condition).filter((condition) => CONDITION_EVENTS[condition].includes(event)),
     );
-    return this.check(userId, conditions, chatId);
+    if (conditions.size === 0) return;
+    this.track(this.check(userId, conditions, chatId), { userId, event });
+  }
+
+  private track(work: Promise<unknown>, fields: Record<string, unknown>): void {
+    const tracked: Promise<void> = work
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.logger.error("achievement check failed", { ...fields, error: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** After a roster flush: reads the streaks of the marked users it wrote (one query), checks those who reach a streak achievement. */
+  private async checkStreaks(userIds: readonly number[]): Promise<void> {
+    const thresholds = this.definitions.filter((definition) => definition.condition === "activity_streak_at_least").map((definition) => definition.threshold);
+    if (thresholds.length === 0) return;
+    const readings = await this.streaks.readFlushed(userIds, this.options.clock.now());
+    const lowest = Math.min(...thresholds);
+    const streakOnly = new Set<AchievementCondition>(["activity_streak_at_least"]);
+    for (const { userId, chatId, streakDays } of readings) {
+      if (streakDays < lowest) continue;
+      this.track(this.check(userId, streakOnly, chatId, new Map([["activity_streak_at_least", streakDays]])), { userId, event: "active" });
+    }
   }
 
   /**
    * Awards every achievement among `conditions` (default: all) that the user
    * has reached and does not have yet. Returns what was awarded now.
+   * `measured` gives values already read (the streak read after a flush).
    */
-  async check(userId: number, conditions?: ReadonlySet<AchievementCondition>, chatId: number | null = null): Promise<AwardedAchievement[]> {
+  async check(
+    userId: number,
+    conditions?: ReadonlySet<AchievementCondition>,
+    chatId: number | null = null,
+    measured?: ReadonlyMap<AchievementCondition, number>,
+  ): Promise<AwardedAchievement[]> {
     const candidates = this.definitions.filter((definition) => conditions === undefined || conditions.has(definition.condition));
     if (candidates.length === 0) return [];
-    const unlocked = new Set(((await this.options.db("user_achievements").where("user_id", userId).select("code")) as Array<{ code: string }>).map((row) => row.code));
     const now = this.options.clock.now();
-    const values = new Map<AchievementCondition, number>();
+    const state = this.cache.get(userId, now);
+    const unlocked = await state.unlocked;
+    const values = new Map<AchievementCondition, number>(measured);
     const awarded: AwardedAchievement[] = [];
     for (const definition of candidates) {
       if (unlocked.has(definition.code)) continue;
-      let value = values.get(definition.condition);
-      if (value === undefined) {
-        value = await measureCondition(this.options.db, definition.condition, userId, now);
-        values.set(definition.condition, value);
-      }
-      if (value < definition.threshold) continue;
-      const award = await this.award(definition, userId, chatId);
+      if (!(await this.hasReached(state, definition, userId, values, now))) continue;
+      const award = await this.award(definition, userId, chatId, unlocked);
       if (award !== null) awarded.push(award);
     }
     return awarded;
   }
 
+  /**
+   * Whether the user's value reaches the definition's threshold. A condition
+   * with a bound below the threshold needs no query; otherwise the true value
+   * is measured (once per check and condition, kept in `values`).
+   */
+  private async hasReached(
+    state: AchieverState,
+    definition: AchievementDefinition,
+    userId: number,
+    values: Map<AchievementCondition, number>,
+    now: number,
+  ): Promise<boolean> {
+    const { condition, threshold } = definition;
+    let value = values.get(condition);
+    if (value === undefined) {
+      if (hasBound(condition)) {
+        const bound = this.cache.boundOf(state, condition, userId);
+        if ((await bound.upperBound()) < threshold) return false;
+        value = await bound.exactValue();
+      } else {
+        value = await measureCondition(this.options.db, condition, userId, now);
+      }
+      values.set(condition, value);
+    }
+    return value >= threshold;
+  }
+
   /** Inserts the award (once: the unique key) and credits the reward in the same transaction; then congratulates. */
-  private async award(definition: AchievementDefinition, userId: number, chatId: number | null): Promise<AwardedAchievement | null> {
+  private async award(definition: AchievementDefinition, userId: number, chatId: number | null, unlocked: Set<string>): Promise<AwardedAchievement | null> {
     const now = this.options.clock.now();
     const balanceAfter = await this.options.db.transaction(async (trx) => {
       const inserted = await trx("user_achievements")
@@ -184,6 +268,8 @@ export class AchievementService {
       });
       return balanceAfter;
     });
+    // Committed (by this insert or an earlier one): no later event of this user needs to look at it again.
+    unlocked.add(definition.code);
     if (balanceAfter === null) return null;
     this.logger.info("achievement unlocked", { userId, code: definition.code, reward: definition.reward, chatId });
     if (definition.reward > 0) this.options.events.emit("credited", { userId, amount: definition.reward, reason: "achievement", chatId });

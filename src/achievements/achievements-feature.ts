@@ -58,7 +58,7 @@ export const createAchievementsFeature: FeatureFactory = (services) => {
     start: () => service.start(),
     stop: () => service.stop(),
     reload: () => service.loadDefinitions(),
-    status: () => ({ definitions: service.list().length }),
+    status: () => ({ definitions: service.list().length, rememberedUsers: service.rememberedUsers }),
   };
   return feature;
 };

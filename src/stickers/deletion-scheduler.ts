@@ -61,6 +61,17 @@ const REQUEST_TIMEOUT_MILLISECONDS = 30_000;
 /** Pause before retrying a transient failure, times the attempt number. */
 const RETRY_BASE_MILLISECONDS = 5_000;
 
+/** Rows per INSERT statement: 9 values each stays under the oldest SQLite bound-variable limit (999). */
+const MAX_ROWS_PER_INSERT = 100;
+
+/** A {@link DeletionScheduler.schedule} call waiting for its row to be written. */
+interface QueuedDeletion {
+  request: DeletionRequest;
+  createdAt: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The durable schedule of deletions (`sticker_deletions`). A deletion is a
  * row first, so a restart loses none; one timer is armed for the next due row
@@ -79,6 +90,11 @@ export class DeletionScheduler {
   private started = false;
   /** Runs are serialized: two at once could delete (and count) one message twice. */
   private lastRun: Promise<unknown> = Promise.resolve();
+  /** Deletions waiting for the next INSERT, while one is being written. */
+  private queued: QueuedDeletion[] = [];
+  /** The loop writing {@link queued}; settled when the queue is empty. */
+  private writing: Promise<void> = Promise.resolve();
+  private isWriting = false;
 
   constructor(private readonly options: DeletionSchedulerOptions) {
     this.logger = options.logger.child({ component: "sticker-deletions" });
@@ -99,31 +115,87 @@ export class DeletionScheduler {
     this.timer.arm(this.options.clock.now());
   }
 
-  /** Cancels the timer and waits for a deletion in progress. Pending rows stay for the next start. */
+  /** Cancels the timer and waits for a deletion in progress and for scheduled rows still being written. Pending rows stay for the next start. */
   async stop(): Promise<void> {
     this.started = false;
     await this.timer.stop();
     await this.lastRun;
+    await this.writing;
   }
 
-  /** Stores a deletion (idempotent per chat and message) and arms the timer for it. */
-  async schedule(request: DeletionRequest): Promise<void> {
+  /**
+   * Stores a deletion (idempotent per chat and message) and arms the timer
+   * for it. Resolves once the row is written: when this returns, a crash
+   * cannot lose the deletion.
+   *
+   * Group commit: a call made while an INSERT is being written waits for it
+   * and goes into the next one, together with every other call made
+   * meanwhile (one statement for many stickers under load, no added delay
+   * when idle). Each caller still learns its own outcome: if a shared
+   * statement fails, its rows are written one by one.
+   */
+  schedule(request: DeletionRequest): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ request, createdAt: this.options.clock.now(), resolve, reject });
+      if (!this.isWriting) {
+        this.isWriting = true;
+        this.writing = this.writeQueued();
+      }
+    });
+  }
+
+  /**
+   * Writes until the queue is empty. The flag drops in the same synchronous
+   * step as the last emptiness check (one function, no await between them),
+   * so a call cannot be left in the queue with nobody writing it.
+   */
+  private async writeQueued(): Promise<void> {
+    try {
+      while (this.queued.length > 0) {
+        const batch = this.queued.splice(0, MAX_ROWS_PER_INSERT);
+        try {
+          await this.insert(batch);
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0].reject(error);
+            continue;
+          }
+          // One bad row must not fail the others: each gets its own statement and outcome.
+          for (const entry of batch) {
+            try {
+              await this.insert([entry]);
+              entry.resolve();
+            } catch (rowError) {
+              entry.reject(rowError);
+            }
+          }
+        }
+      }
+    } finally {
+      this.isWriting = false;
+    }
+  }
+
+  private async insert(batch: QueuedDeletion[]): Promise<void> {
     await this.options.db("sticker_deletions")
-      .insert({
-        chat_id: request.chatId,
-        message_id: request.messageId,
-        user_id: request.userId,
-        kind: request.kind,
-        sent_at: request.sentAt,
-        due_at: request.dueAt,
-        status: "pending",
-        attempts: 0,
-        created_at: this.options.clock.now(),
-      })
+      .insert(
+        batch.map(({ request, createdAt }) => ({
+          chat_id: request.chatId,
+          message_id: request.messageId,
+          user_id: request.userId,
+          kind: request.kind,
+          sent_at: request.sentAt,
+          due_at: request.dueAt,
+          status: "pending",
+          attempts: 0,
+          created_at: createdAt,
+        })),
+      )
       .onConflict(["chat_id", "message_id"])
       .ignore();
-    // Before start() the row waits: start() runs everything due.
-    if (this.started) this.timer.arm(request.dueAt);
+    // Before start() the rows wait: start() runs everything due.
+    if (this.started) this.timer.arm(Math.min(...batch.map((entry) => entry.request.dueAt)));
   }
 
   /** Counts of deletions finished since the previous call (for the cleanup report), and resets them. */

@@ -23,7 +23,14 @@ export interface StickerEnforcementParts {
  *
  * Cheap checks come first; the chat-admin check is last and uses the cached
  * administrator list (one getChatAdministrators per chat per cache period,
- * however many stickers arrive).
+ * however many stickers arrive). The pass check and the notice cooldown are
+ * answered from memory, so a sticker costs one database statement — its
+ * deletion's INSERT, shared with the stickers scheduled at the same time —
+ * plus the restriction check in `restrict` chats only.
+ *
+ * The INSERT is awaited on purpose: when the handler returns, the deletion is
+ * stored, so a crash after handling cannot lose it. (Group commit in
+ * {@link DeletionScheduler.schedule} makes that wait short and cheap.)
  */
 export function createStickerEnforcement(parts: StickerEnforcementParts): Composer<BotContext> {
   const composer = new Composer<BotContext>();

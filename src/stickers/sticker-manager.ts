@@ -3,6 +3,7 @@ import type { Database } from "../database/open-database.js";
 import type { AppEvents } from "../economy/app-events.js";
 import type { Logger } from "../logging/logger.js";
 import type { Clock } from "../time/clock.js";
+import { ActivePassView } from "./active-pass-view.js";
 
 /** Where a pass came from. */
 export type PassSource = "purchase" | "admin";
@@ -43,6 +44,8 @@ export interface GrantPassOptions {
    * Run inside this transaction (the shop's purchase transaction) instead of
    * starting one. Then nothing happens outside the database: after your
    * transaction commits, call {@link StickerManager.afterPassGranted} yourself.
+   * The pass counts for {@link StickerManager.hasActivePass} from the moment
+   * your transaction commits (never after a rollback), before afterPassGranted.
    */
   trx?: Knex;
 }
@@ -104,13 +107,28 @@ const CHUNK_SIZE = 500;
  * follows the number expired, not the number of users. A grant always ends
  * after now (so after the watermark); an admin revoke processes its pass at
  * once and marks it `revoke_reason = admin`, which the sweep skips.
+ *
+ * {@link hasActivePass} — asked for every sticker — is answered from an exact
+ * in-memory copy of the pass periods ({@link ActivePassView}), which every
+ * write here keeps up to date after it commits. So nothing else may write
+ * `sticker_passes` while a manager is in use.
  */
 export class StickerManager {
   private readonly listeners: PassListener[] = [];
   private readonly logger: Logger;
+  private readonly view: ActivePassView;
 
   constructor(private readonly options: StickerManagerOptions) {
     this.logger = options.logger.child({ component: "stickers" });
+    this.view = new ActivePassView({ db: options.db, clock: options.clock, logger: options.logger });
+  }
+
+  /**
+   * Loads the active passes into memory (one query), so the first stickers
+   * are answered without one. Optional: {@link hasActivePass} loads on first use.
+   */
+  async loadActivePasses(): Promise<void> {
+    await this.view.load();
   }
 
   /** Adds a listener for passes starting and ending (called after commit). */
@@ -168,8 +186,32 @@ export class StickerManager {
       // Fresh: expires_at - duration == starts_at. Extended: the old end, which is later than the start.
       return { startsAt: row.starts_at, expiresAt: row.expires_at, extended: row.expires_at - durationMilliseconds > row.starts_at };
     };
-    if (options.trx !== undefined) return write(options.trx);
-    const grant = await this.options.db.transaction(write);
+    this.view.beginChange(userId);
+    if (options.trx !== undefined) {
+      const trx = options.trx;
+      const transaction = (trx as { executionPromise?: Promise<unknown> }).executionPromise;
+      if (trx.isTransaction === true && transaction !== undefined) {
+        // The row counts from the moment the caller's transaction commits (or
+        // not at all after a rollback): until it settled, this user is asked
+        // from the database, which answers in commit order.
+        void transaction.then(
+          () => this.view.endChange(userId),
+          () => this.view.endChange(userId),
+        );
+        return write(trx);
+      }
+      try {
+        return await write(trx);
+      } finally {
+        await this.view.endChange(userId);
+      }
+    }
+    let grant: PassGrant;
+    try {
+      grant = await this.options.db.transaction(write);
+    } finally {
+      await this.view.endChange(userId);
+    }
     await this.afterPassGranted(userId);
     return grant;
   }
@@ -196,8 +238,13 @@ export class StickerManager {
     }
   }
 
-  /** Whether `userId` has a pass active at `at` (default now). */
+  /**
+   * Whether `userId` has a pass active at `at` (default now). Answered from
+   * memory (no query) except while the user's pass is being changed, or for
+   * `at` more than 48 h back. Pass `db` (a transaction) to read inside it.
+   */
   async hasActivePass(userId: number, at: number = this.options.clock.now(), db: Knex = this.options.db): Promise<boolean> {
+    if (db === this.options.db) return this.view.isActive(userId, at);
     const row = await db("sticker_passes")
       .where({ user_id: userId })
       .andWhere("starts_at", "<=", at)
@@ -218,10 +265,16 @@ export class StickerManager {
    */
   async revokePass(userId: number, by: number | null = null): Promise<boolean> {
     const now = this.options.clock.now();
-    const changed = await this.options.db("sticker_passes")
-      .where({ user_id: userId })
-      .andWhere("expires_at", ">", now)
-      .update({ expires_at: now, revoked_at: now, revoke_reason: "admin", updated_at: now });
+    this.view.beginChange(userId);
+    let changed: number;
+    try {
+      changed = await this.options.db("sticker_passes")
+        .where({ user_id: userId })
+        .andWhere("expires_at", ">", now)
+        .update({ expires_at: now, revoked_at: now, revoke_reason: "admin", updated_at: now });
+    } finally {
+      await this.view.endChange(userId);
+    }
     if (changed === 0) return false;
     this.logger.info("sticker pass revoked", { userId, by });
     await this.notifyEnded([{ userId, endedAt: now, reason: "admin" }]);
@@ -266,6 +319,8 @@ export class StickerManager {
    * writes one row, whatever the number of users.
    */
   async cleanupExpiredPasses(now: number = this.options.clock.now()): Promise<number> {
+    // The sweep writes no pass rows (an ended pass is inactive by its times alone); it only lets memory forget old ones.
+    this.view.prune(now);
     const ended = await this.options.db.transaction(async (trx) => {
       const watermark = await readWatermark(trx);
       if (now <= watermark) return [];

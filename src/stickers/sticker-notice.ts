@@ -19,9 +19,17 @@ const MIN_CHAT_NOTICE_GAP_MILLISECONDS = 10_000;
  * within `stickers.noticeCooldownSeconds`, never more than one per chat every
  * 10 s, and it removes itself after `stickers.noticeLifetimeSeconds` through
  * the durable deletion schedule (so a restart does not leave it behind).
+ *
+ * The cooldown is checked in memory: `sticker_notices` is read once (it only
+ * holds notices younger than the cooldown, the cleanup purges the rest) and
+ * then kept in step with it, so a sticker costs no query here unless a notice
+ * is actually sent.
  */
 export class StickerNotices {
   private readonly lastNoticeAtByChat = new Map<number, number>();
+  /** When each user was last told, per chat (ms): a copy of `sticker_notices`, null until read. */
+  private notifiedAt: Map<number, Map<number, number>> | null = null;
+  private loading: Promise<Map<number, Map<number, number>>> | null = null;
   private readonly logger: Logger;
 
   constructor(
@@ -38,10 +46,9 @@ export class StickerNotices {
     const { stickers, timings } = this.options.settings.current;
     const now = this.options.clock.now();
     try {
-      const previous = (await this.options.db("sticker_notices").where({ chat_id: chat.id, user_id: from.id }).first()) as
-        | { notified_at: number }
-        | undefined;
-      if (previous !== undefined && now - previous.notified_at < stickers.noticeCooldownSeconds * 1000) return;
+      const notifiedAt = this.notifiedAt ?? (await this.loadNotifiedAt());
+      const previous = notifiedAt.get(chat.id)?.get(from.id);
+      if (previous !== undefined && now - previous < stickers.noticeCooldownSeconds * 1000) return;
       const lastInChat = this.lastNoticeAtByChat.get(chat.id);
       if (lastInChat !== undefined && now - lastInChat < MIN_CHAT_NOTICE_GAP_MILLISECONDS) return;
       this.lastNoticeAtByChat.set(chat.id, now);
@@ -53,6 +60,8 @@ export class StickerNotices {
         reply_parameters: { message_id: ctx.msg!.message_id, allow_sending_without_reply: true },
         disable_notification: true,
       });
+      // Remembered as soon as it was sent: should the record fail below, the user is still not told twice.
+      setNotifiedAt(notifiedAt, chat.id, from.id, now);
       await this.options.db("sticker_notices")
         .insert({ chat_id: chat.id, user_id: from.id, notified_at: now, message_id: sent.message_id })
         .onConflict(["chat_id", "user_id"])
@@ -74,6 +83,40 @@ export class StickerNotices {
   async purge(now: number): Promise<number> {
     const cutoff = now - this.options.settings.current.stickers.noticeCooldownSeconds * 1000;
     for (const [chatId, at] of this.lastNoticeAtByChat) if (now - at >= MIN_CHAT_NOTICE_GAP_MILLISECONDS) this.lastNoticeAtByChat.delete(chatId);
+    if (this.notifiedAt !== null) {
+      for (const [chatId, users] of this.notifiedAt) {
+        for (const [userId, at] of users) if (at < cutoff) users.delete(userId);
+        if (users.size === 0) this.notifiedAt.delete(chatId);
+      }
+    }
     return this.options.db("sticker_notices").where("notified_at", "<", cutoff).delete();
   }
+
+  /**
+   * Reads `sticker_notices` into memory once (concurrent callers share the
+   * read; a failed read is retried next time). No notice is sent before it
+   * completed, so nothing newer can be lost.
+   */
+  private loadNotifiedAt(): Promise<Map<number, Map<number, number>>> {
+    this.loading ??= (async () => {
+      const rows = (await this.options.db("sticker_notices").select("chat_id", "user_id", "notified_at")) as Array<{
+        chat_id: number;
+        user_id: number;
+        notified_at: number;
+      }>;
+      const notifiedAt = new Map<number, Map<number, number>>();
+      for (const row of rows) setNotifiedAt(notifiedAt, Number(row.chat_id), Number(row.user_id), Number(row.notified_at));
+      this.notifiedAt = notifiedAt;
+      return notifiedAt;
+    })().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+}
+
+function setNotifiedAt(notifiedAt: Map<number, Map<number, number>>, chatId: number, userId: number, at: number): void {
+  let users = notifiedAt.get(chatId);
+  if (users === undefined) notifiedAt.set(chatId, (users = new Map()));
+  users.set(userId, at);
 }

@@ -86,6 +86,8 @@ export const createStickersFeature: FeatureFactory = (services) => {
     cleanupSteps: [cleanupStep],
     healthChecks: [healthCheck],
     async start() {
+      // First the passes into memory, so the first stickers and deletions need no query for them.
+      await manager.loadActivePasses();
       // Both resume durable work: what fell due or expired while the daemon was down runs now.
       await expiry.start();
       await deletions.start();

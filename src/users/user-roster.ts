@@ -66,6 +66,7 @@ export class UserRoster {
   private pending = new Map<number, PendingSighting>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private readonly flushedListeners = new Set<(userIds: readonly number[]) => void>();
   private readonly db: Database;
   private readonly clock: Clock;
 
@@ -87,6 +88,19 @@ export class UserRoster {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
+  }
+
+  /**
+   * Calls `listener` after every flush with the ids of the users it wrote,
+   * once the transaction has committed (their rows, activity streak included,
+   * are readable then). Lets a feature react to batches of activity instead
+   * of forcing a flush per user (the achievements' streak check). The
+   * listener runs before `flush()` resolves and must not throw (an error is
+   * logged). Returns the function that unsubscribes it.
+   */
+  onFlushed(listener: (userIds: readonly number[]) => void): () => void {
+    this.flushedListeners.add(listener);
+    return () => this.flushedListeners.delete(listener);
   }
 
   /** Records that `user` was active (in `chat`, when given). Cheap: no I/O. */
@@ -135,6 +149,14 @@ export class UserRoster {
         await trx("chat_members").insert(members.slice(i, i + 200)).onConflict(["chat_id", "user_id"]).merge(["last_seen_at"]);
       }
     });
+    const userIds = [...batch.keys()];
+    for (const listener of this.flushedListeners) {
+      try {
+        listener(userIds);
+      } catch (error) {
+        this.options.logger.error("a flush listener failed", { component: "roster", error: String(error) });
+      }
+    }
   }
 
   /** Makes sure the user's row exists (inside `trx` when given) and returns it. */

@@ -124,6 +124,41 @@ describe("DeletionScheduler (real SQLite, fake Bot API)", function () {
     expect(await deletions.purgeFinished(now + 1)).to.equal(1);
     expect(await deletions.countPending()).to.equal(1);
   });
+
+  it("group commit: concurrent schedules share INSERTs, each resolves only once its row is stored, a bad row fails alone", async () => {
+    const now = clock.now();
+    const deletions = scheduler();
+    let inserts = 0;
+    const countInserts = (query: { sql: string }) => {
+      if (query.sql.startsWith("insert into `sticker_deletions`")) inserts += 1;
+    };
+    db.on("query", countInserts);
+    const stored: number[] = [];
+    const requests = Array.from({ length: 250 }, (_, i) =>
+      deletions.schedule({ chatId: -6, messageId: 1000 + i, userId: 7, kind: "sticker", sentAt: now, dueAt: now + 120_000 }).then(async () => {
+        // Durable when it resolves: the row is there.
+        if ((await row(1000 + i)) !== undefined) stored.push(i);
+      }),
+    );
+    await Promise.all(requests);
+    expect(stored).to.have.length(250);
+    // The first alone (nothing was being written), the rest in statements of at most 100 rows.
+    expect(inserts).to.be.within(2, 4);
+
+    inserts = 0;
+    const outcomes = await Promise.allSettled([
+      deletions.schedule({ chatId: -6, messageId: 2000, userId: 7, kind: "sticker", sentAt: now, dueAt: now }),
+      deletions.schedule({ chatId: -6, messageId: 2001, userId: 7, kind: "sticker", sentAt: now, dueAt: now }),
+      // NOT NULL violation: fails its statement, and then alone.
+      deletions.schedule({ chatId: -6, messageId: 2002, userId: null as unknown as number, kind: "sticker", sentAt: now, dueAt: now }),
+      deletions.schedule({ chatId: -6, messageId: 2003, userId: 7, kind: "sticker", sentAt: now, dueAt: now }),
+    ]);
+    db.off("query", countInserts);
+    expect(outcomes.map((outcome) => outcome.status)).to.deep.equal(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect(String((outcomes[2] as PromiseRejectedResult).reason)).to.match(/NOT NULL constraint failed: sticker_deletions.user_id/);
+    expect((await db("sticker_deletions").whereBetween("message_id", [2000, 2003]).orderBy("message_id").pluck("message_id"))).to.deep.equal([2000, 2001, 2003]);
+    await deletions.stop();
+  });
 });
 
 describe("DueTimer", () => {

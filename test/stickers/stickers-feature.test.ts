@@ -90,6 +90,35 @@ describe("stickers feature (in-process bot, real SQLite, fake Bot API, manual cl
     expect(notices()).to.have.length(3);
   });
 
+  it("a sticker without a pass costs one statement (its deletion's INSERT); the notice cooldown comes from the table, read once", async () => {
+    h = await startStickerHarness((config) => {
+      config.stickers.noticeCooldownSeconds = 3600;
+    });
+    const chat = groupChat(-100_608);
+    const [told, first, second] = [user(), user(), user()];
+    // Told before this run (e.g. before a restart): the table remembers.
+    await h.db("sticker_notices").insert({ chat_id: chat.id, user_id: told.id, notified_at: h.clock.now() - 60_000, message_id: 1 });
+    const statements: string[] = [];
+    h.db.on("query", (query: { sql: string }) => {
+      if (/sticker_|chat_restrictions/.test(query.sql)) statements.push(query.sql);
+    });
+    await h.handle(stickerMessage({ chat, from: told }));
+    const notices = () => h.api.callsTo("sendMessage").filter((call) => Number(call.payload.chat_id) === chat.id);
+    expect(notices()).to.have.length(0);
+    expect(statements.filter((sql) => sql.startsWith("select") && sql.includes("sticker_notices"))).to.have.length(1);
+
+    await h.handle(stickerMessage({ chat, from: first })); // told now: the notice, its record, its removal
+    expect(notices()).to.have.length(1);
+    statements.length = 0;
+    await h.handle(stickerMessage({ chat, from: first }));
+    await h.handle(stickerMessage({ chat, from: second })); // within 10 s of the chat's last notice
+    await h.handle(stickerMessage({ chat, from: told }));
+    expect(notices()).to.have.length(1);
+    expect(statements).to.have.length(3);
+    for (const sql of statements) expect(sql).to.match(/^insert into `sticker_deletions`/);
+    expect(await pending()).to.have.length(5);
+  });
+
   it("/grant_pass and /revoke_pass: usage errors, extension, revoke restricts in a restrict chat; the cleanup reports and purges", async () => {
     h = await startStickerHarness((config) => {
       config.adminIds = [ADMIN_ID];
