@@ -3,7 +3,7 @@ import type { Ledger } from "../economy/ledger.js";
 import type { Logger } from "../logging/logger.js";
 import type { Clock } from "../time/clock.js";
 import type { UserRoster } from "../users/user-roster.js";
-import { type CreditOutcome, creditReport, MAX_STORED_TEXT_LENGTH, type ParsedCredit, reportReference } from "./parsed-transactions.js";
+import { type CreditOutcome, creditReport, type ParsedCredit, reportReference, toParsedTransactionRow } from "./parsed-transactions.js";
 
 /** Options of {@link CreditWriter}. */
 export interface CreditWriterOptions {
@@ -135,20 +135,7 @@ export class CreditWriter {
         }
       }
       for (let i = 0; i < fresh.length; i += INSERT_CHUNK_ROWS) {
-        await trx("parsed_transactions").insert(
-          fresh.slice(i, i + INSERT_CHUNK_ROWS).map((credit) => ({
-            chat_id: credit.chatId,
-            message_id: credit.messageId,
-            rule_id: credit.ruleId,
-            source_bot: credit.sourceBot,
-            original_amount: credit.original,
-            converted_amount: credit.converted,
-            currency: credit.currency,
-            user_id: credit.userId,
-            message_text: credit.messageText.slice(0, MAX_STORED_TEXT_LENGTH),
-            created_at: now,
-          })),
-        );
+        await trx("parsed_transactions").insert(fresh.slice(i, i + INSERT_CHUNK_ROWS).map((credit) => toParsedTransactionRow(credit, now)));
       }
       const applied = new Map<string, CreditOutcome>();
       for (const credit of fresh) {

@@ -42,6 +42,22 @@ export function reportReference(chatId: number, messageId: number): string {
   return `${chatId}:${messageId}`;
 }
 
+/** The `parsed_transactions` row of a credit (the single and the batched writer share it). */
+export function toParsedTransactionRow(credit: ParsedCredit, now: number): Record<string, unknown> {
+  return {
+    chat_id: credit.chatId,
+    message_id: credit.messageId,
+    rule_id: credit.ruleId,
+    source_bot: credit.sourceBot,
+    original_amount: credit.original,
+    converted_amount: credit.converted,
+    currency: credit.currency,
+    user_id: credit.userId,
+    message_text: credit.messageText.slice(0, MAX_STORED_TEXT_LENGTH),
+    created_at: now,
+  };
+}
+
 /**
  * Writes the `parsed_transactions` row and credits the player, in one
  * transaction: either both happen or neither. The unique (chat_id,
@@ -55,18 +71,7 @@ export async function creditReport(db: Database, ledger: Ledger, roster: UserRos
     const existing = await trx("parsed_transactions").where({ chat_id: credit.chatId, message_id: credit.messageId }).first("id");
     if (existing !== undefined) return { credited: false, duplicate: true } as const;
     if (credit.user !== null) await roster.ensureUser(credit.user, trx);
-    await trx("parsed_transactions").insert({
-      chat_id: credit.chatId,
-      message_id: credit.messageId,
-      rule_id: credit.ruleId,
-      source_bot: credit.sourceBot,
-      original_amount: credit.original,
-      converted_amount: credit.converted,
-      currency: credit.currency,
-      user_id: credit.userId,
-      message_text: credit.messageText.slice(0, MAX_STORED_TEXT_LENGTH),
-      created_at: now,
-    });
+    await trx("parsed_transactions").insert(toParsedTransactionRow(credit, now));
     const applied = await ledger.apply(trx, {
       userId: credit.userId,
       amount: credit.converted,
