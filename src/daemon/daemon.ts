@@ -1,9 +1,9 @@
 import { sequentialize } from "@grammyjs/runner";
 import type { Bot } from "grammy";
 import { ConfigHolder } from "../app/config-holder.js";
+import { createServices } from "../app/create-services.js";
 import { FEATURE_FACTORIES } from "../app/features.js";
 import type { Feature, Services } from "../app/services.js";
-import { AdminDirectory } from "../admin/admin-directory.js";
 import type { BotContext } from "../bot/context.js";
 import { createBot, installCoreMiddleware, type PollingStats } from "../bot/create-bot.js";
 import { type Poller, startPolling } from "../bot/polling.js";
@@ -13,15 +13,11 @@ import { startControlServer, type ControlServer } from "../control/control-serve
 import { pingDatabase } from "../database/dialect.js";
 import { type Database, migrateDatabase, openDatabase } from "../database/open-database.js";
 import { seedDefaults } from "../database/seed-defaults.js";
-import { AppEvents } from "../economy/app-events.js";
-import { Ledger } from "../economy/ledger.js";
 import type { Logger } from "../logging/logger.js";
 import { BackgroundTaskManager, type TaskRunRecord } from "../tasks/background-task-manager.js";
-import { Cleanup, type CleanupResult } from "../tasks/cleanup.js";
-import { HealthMonitor } from "../tasks/health-monitor.js";
+import type { CleanupResult } from "../tasks/cleanup.js";
 import { createRetentionStep } from "../tasks/retention.js";
 import { type Clock, systemClock } from "../time/clock.js";
-import { UserRoster } from "../users/user-roster.js";
 import { claimSocketPath } from "./single-instance.js";
 import { buildStatusReport, type StatusReport } from "./status-report.js";
 import { notifySystemd } from "./systemd-notify.js";
@@ -152,23 +148,8 @@ export class Daemon {
     });
     this.tasks = tasks;
     const services: Services = await this.step("systems", async () => {
-      const roster = new UserRoster({ db, clock: this.clock, logger });
-      const created: Services = {
-        settings: this.settings,
-        db,
-        logger,
-        clock: this.clock,
-        api: bot.api,
-        roster,
-        ledger: new Ledger(db, this.clock),
-        events: new AppEvents(),
-        admins: new AdminDirectory({ settings: this.settings, api: bot.api, logger }),
-        tasks,
-        cleanup: new Cleanup(logger, () => this.clock.now()),
-        health: new HealthMonitor(logger, () => this.clock.now()),
-        features: new Map(),
-      };
-      created.events.setMaxListeners(50);
+      const created = createServices({ settings: this.settings, db, logger, clock: this.clock, api: bot.api, tasks });
+      const roster = created.roster;
       roster.start();
       this.undo.push({ name: "flush users", run: () => roster.stop() });
       for (const factory of FEATURE_FACTORIES) {

@@ -9,8 +9,8 @@ import path from "node:path";
 import winston from "winston";
 import type { Update } from "grammy/types";
 import { ConfigHolder } from "../../src/app/config-holder.js";
+import { createServices } from "../../src/app/create-services.js";
 import type { Feature, Services } from "../../src/app/services.js";
-import { AdminDirectory } from "../../src/admin/admin-directory.js";
 import { createBot, installCoreMiddleware } from "../../src/bot/create-bot.js";
 import type { Bot } from "grammy";
 import type { BotContext } from "../../src/bot/context.js";
@@ -18,16 +18,11 @@ import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { type Database, migrateDatabase, openDatabase } from "../../src/database/open-database.js";
 import { seedDefaults } from "../../src/database/seed-defaults.js";
-import { AppEvents } from "../../src/economy/app-events.js";
 import { createEconomyFeature } from "../../src/economy/economy-feature.js";
-import { Ledger } from "../../src/economy/ledger.js";
 import { createCoreFeature } from "../../src/app/core-feature.js";
 import { createParsingFeature } from "../../src/parsing/parsing-feature.js";
 import { BackgroundTaskManager } from "../../src/tasks/background-task-manager.js";
-import { Cleanup } from "../../src/tasks/cleanup.js";
-import { HealthMonitor } from "../../src/tasks/health-monitor.js";
 import { ManualClock } from "../../src/time/clock.js";
-import { UserRoster } from "../../src/users/user-roster.js";
 import { DEFAULT_BOT_INFO, FakeBotApi } from "../support/fake-bot-api.js";
 import { createTempDirectory } from "../support/daemon-process.js";
 
@@ -86,22 +81,8 @@ export async function startParsingHarness(options: HarnessOptions = {}): Promise
   await seedDefaults(db, config, clock.now());
   const settings = new ConfigHolder(config);
   const { bot } = createBot({ settings, logger, botInfo: { ...DEFAULT_BOT_INFO } });
-  const roster = new UserRoster({ db, clock, logger, flushIntervalMilliseconds: 60_000 });
-  const services: Services = {
-    settings,
-    db,
-    logger,
-    clock,
-    api: bot.api,
-    roster,
-    ledger: new Ledger(db, clock),
-    events: new AppEvents(),
-    admins: new AdminDirectory({ settings, api: bot.api, logger }),
-    tasks: new BackgroundTaskManager({ logger, clock }),
-    cleanup: new Cleanup(logger, () => clock.now()),
-    health: new HealthMonitor(logger, () => clock.now()),
-    features: new Map(),
-  };
+  const services: Services = createServices({ settings, db, logger, clock, api: bot.api, tasks: new BackgroundTaskManager({ logger, clock }), rosterFlushIntervalMilliseconds: 60_000 });
+  const roster = services.roster;
   const features: Feature[] = [];
   for (const factory of [createCoreFeature, createEconomyFeature, createParsingFeature]) {
     const feature = await factory(services);

@@ -6,22 +6,17 @@
 import type { Update } from "grammy/types";
 import path from "node:path";
 import { ConfigHolder } from "../../src/app/config-holder.js";
+import { createServices } from "../../src/app/create-services.js";
 import type { Services } from "../../src/app/services.js";
 import { createCoreFeature } from "../../src/app/core-feature.js";
-import { AdminDirectory } from "../../src/admin/admin-directory.js";
 import { createBot, installCoreMiddleware } from "../../src/bot/create-bot.js";
 import type { Config } from "../../src/config/config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { type Database, migrateDatabase, openDatabase } from "../../src/database/open-database.js";
-import { AppEvents } from "../../src/economy/app-events.js";
-import { Ledger } from "../../src/economy/ledger.js";
 import { createSilentLogger } from "../../src/logging/logger.js";
 import { createStickersFeature, type StickersFeature } from "../../src/stickers/stickers-feature.js";
 import { BackgroundTaskManager } from "../../src/tasks/background-task-manager.js";
-import { Cleanup } from "../../src/tasks/cleanup.js";
-import { HealthMonitor } from "../../src/tasks/health-monitor.js";
 import { ManualClock } from "../../src/time/clock.js";
-import { UserRoster } from "../../src/users/user-roster.js";
 import { createTempDirectory } from "../support/daemon-process.js";
 import { DEFAULT_BOT_INFO, FakeBotApi } from "../support/fake-bot-api.js";
 
@@ -52,22 +47,8 @@ export async function startStickerHarness(configure: (config: Config) => void = 
   const clock = new ManualClock(Date.now());
   const logger = createSilentLogger();
   const { bot } = createBot({ settings, logger, botInfo: { ...DEFAULT_BOT_INFO } });
-  const roster = new UserRoster({ db, clock, logger });
-  const services: Services = {
-    settings,
-    db,
-    logger,
-    clock,
-    api: bot.api,
-    roster,
-    ledger: new Ledger(db, clock),
-    events: new AppEvents(),
-    admins: new AdminDirectory({ settings, api: bot.api, logger, now: () => clock.now() }),
-    tasks: new BackgroundTaskManager({ logger, clock }),
-    cleanup: new Cleanup(logger, () => clock.now()),
-    health: new HealthMonitor(logger, () => clock.now()),
-    features: new Map(),
-  };
+  const services: Services = createServices({ settings, db, logger, clock, api: bot.api, tasks: new BackgroundTaskManager({ logger, clock }) });
+  const roster = services.roster;
   const core = await createCoreFeature(services);
   const feature = (await createStickersFeature(services)) as StickersFeature;
   services.features.set(core.name, core);
