@@ -196,7 +196,12 @@ describe("shop and achievements (bin/stickerbot end to end against the fake Bot 
     expect(JSON.parse(status.stdout).features.shop).to.deep.equal({ activeItems: 3, waitingPrompts: 1, postingAnnouncements: 0 });
     const expired = await api.waitForCall("sendMessage", inGroup("did not arrive in time"), 8_000);
     expect(String(expired.payload.text)).to.equal("⌛ Tom, the announcement text did not arrive in time. 200 coins refunded, balance: 200.");
-    expect(await balanceOf(buyer.id)).to.equal(200);
+    // The refund is the first credit event since the coins were funded before the start, so "first earnings"
+    // (funded coins count as admin grants) unlocks now, once, after the refund: wait for it rather than race it.
+    const unlocked = await api.waitForCall("sendMessage", inGroup("🏆"), 8_000);
+    expect(String(unlocked.payload.text)).to.equal('🏆 @tom unlocked "First earnings"! Reward: 10 coins (balance: 210).');
+    expect(await balanceOf(buyer.id)).to.equal(200 + 10);
+    expect(api.callsTo("sendMessage").filter((call) => Number(call.payload.chat_id) === GROUP.id && String(call.payload.text).includes("🏆"))).to.have.length(1);
   });
 
   it("/add_item then /buy of the new item; duplicate names refused case-insensitively (Пропуск / ПРОПУСК); only admins", async () => {
