@@ -1,5 +1,6 @@
 import type { Database } from "../database/open-database.js";
 import type { AppEventMap } from "../economy/app-events.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
 /**
  * What an achievement measures. Each condition is a number per user compared
@@ -44,7 +45,6 @@ export function isAchievementCondition(text: string): text is AchievementConditi
   return (ACHIEVEMENT_CONDITIONS as readonly string[]).includes(text);
 }
 
-const DAY_MILLISECONDS = 86_400_000;
 
 /**
  * The activity streak a users row shows at `now` (ms): its

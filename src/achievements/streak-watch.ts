@@ -1,7 +1,7 @@
 import type { Database } from "../database/open-database.js";
 import { streakValue } from "./achievement-conditions.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
-const DAY_MILLISECONDS = 86_400_000;
 /** Ids per `whereIn`: well under SQLite's 999 bound parameters. */
 const IDS_PER_QUERY = 500;
 

@@ -5,10 +5,10 @@ import { replyOptions, requireAdmin } from "../admin/require-admin.js";
 import type { BotContext } from "../bot/context.js";
 import { parsePositiveInteger } from "../bot/command-arguments.js";
 import { BroadcastScheduler } from "./broadcast-scheduler.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
 /** Telegram's limit on a message's text, in UTF-16 code units. */
 const MAX_TEXT_LENGTH = 4096;
-const DAY_MILLISECONDS = 86_400_000;
 
 const BROADCAST_COMMANDS: CommandInfo[] = [
   { command: "broadcast", description: "admin.command.broadcast", adminOnly: true },

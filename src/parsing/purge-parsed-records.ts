@@ -1,8 +1,8 @@
 import type { ConfigHolder } from "../app/config-holder.js";
 import type { Database } from "../database/open-database.js";
 import type { CleanupStep } from "../tasks/cleanup.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
-const DAY_MILLISECONDS = 86_400_000;
 
 /**
  * The cleanup step of parsing: removes parsed transactions and failed parse

@@ -11,6 +11,7 @@ import { STICKER_COMMANDS, createStickerCommands } from "./sticker-commands.js";
 import { createStickerEnforcement } from "./sticker-enforcement.js";
 import { StickerManager } from "./sticker-manager.js";
 import { StickerNotices } from "./sticker-notice.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
 /**
  * The sticker feature as other features see it
@@ -20,7 +21,6 @@ import { StickerNotices } from "./sticker-notice.js";
  */
 export type StickersFeature = Feature & { manager: StickerManager };
 
-const DAY_MILLISECONDS = 86_400_000;
 
 /** A deletion this late (ms past due) makes the health check fail: the timer or the Bot API is stuck. */
 const OVERDUE_DELETION_MILLISECONDS = 120_000;

@@ -1,8 +1,8 @@
 import type { ConfigHolder } from "../app/config-holder.js";
 import type { Database } from "../database/open-database.js";
 import type { CleanupStep } from "./cleanup.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
-const DAY_MILLISECONDS = 86_400_000;
 
 /** The cleanup step of the core: removes task runs older than `retention.taskRunDays`. */
 export function createRetentionStep(db: Database, settings: ConfigHolder): CleanupStep {

@@ -2,6 +2,7 @@ import type { Chat, User } from "grammy/types";
 import type { Database } from "../database/open-database.js";
 import type { Logger } from "../logging/logger.js";
 import type { Clock } from "../time/clock.js";
+import { DAY_MILLISECONDS } from "../time/durations.js";
 
 /** A user row as stored. Money fields are integer coins. */
 export interface UserRow {
@@ -41,7 +42,6 @@ interface PendingSighting {
   at: number;
 }
 
-const DAY_MILLISECONDS = 86_400_000;
 
 /** Lower-cases a Telegram username for exact, case-insensitive lookup (usernames are ASCII). */
 export function foldUsername(username: string): string {
