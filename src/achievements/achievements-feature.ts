@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import { replyOptions } from "../admin/require-admin.js";
 import type { CommandInfo, Feature, FeatureFactory } from "../app/services.js";
 import type { BotContext } from "../bot/context.js";
@@ -18,8 +18,8 @@ export type AchievementsFeature = Feature & { service: AchievementService };
  */
 export const createAchievementsFeature: FeatureFactory = (services) => {
   const service = new AchievementService(services);
-  const composer = new Composer<BotContext>();
-  composer.command("achievements", async (ctx) => {
+  const handlers = new CommandHandlers<BotContext>();
+  handlers.command("achievements", async (ctx) => {
     if (ctx.from === undefined) return;
     await services.roster.flush();
     const progress = await service.progressOf(ctx.from.id);
@@ -52,7 +52,7 @@ export const createAchievementsFeature: FeatureFactory = (services) => {
   });
   const feature: AchievementsFeature = {
     name: "achievements",
-    composer,
+    commandHandlers: handlers,
     commands: ACHIEVEMENT_COMMANDS,
     service,
     start: () => service.start(),

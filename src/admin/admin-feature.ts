@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import type { CommandInfo, Feature, FeatureFactory, Services } from "../app/services.js";
 import type { BotContext } from "../bot/context.js";
 import { splitArguments } from "../bot/command-arguments.js";
@@ -23,9 +23,9 @@ const ADMIN_COMMANDS: CommandInfo[] = [
  * - `/cleanup_now` — runs the cleanup like `stickerbot cleanup` (bot admins only).
  */
 export const createAdminFeature: FeatureFactory = (services) => {
-  const composer = new Composer<BotContext>();
+  const handlers = new CommandHandlers<BotContext>();
 
-  composer.command("user_stats", requireAdmin("chat"), async (ctx) => {
+  handlers.command("user_stats", requireAdmin("chat"), async (ctx) => {
     const [argument] = splitArguments(ctx.match);
     const target = await resolveTargetUser(ctx, argument);
     if (!target.ok) {
@@ -46,7 +46,7 @@ export const createAdminFeature: FeatureFactory = (services) => {
     await ctx.reply(formatUserStats(ctx.language, stats, now), replyOptions(ctx));
   });
 
-  composer.command("bg_status", requireAdmin("bot"), async (ctx) => {
+  handlers.command("bg_status", requireAdmin("bot"), async (ctx) => {
     const features: Record<string, unknown> = {};
     for (const feature of services.features.values()) {
       if (feature.status === undefined) continue;
@@ -69,7 +69,7 @@ export const createAdminFeature: FeatureFactory = (services) => {
     await ctx.reply(text, replyOptions(ctx));
   });
 
-  composer.command("cleanup_now", requireAdmin("bot"), async (ctx) => {
+  handlers.command("cleanup_now", requireAdmin("bot"), async (ctx) => {
     services.logger.info("cleanup requested from chat", { component: "admin", userId: ctx.from?.id, chatId: ctx.chat.id });
     // The same path as `stickerbot cleanup`: waits for a run in progress, never overlaps one.
     const record = await services.tasks.runNow("cleanup");
@@ -92,7 +92,7 @@ export const createAdminFeature: FeatureFactory = (services) => {
     );
   });
 
-  const feature: Feature = { name: "admin", composer, commands: ADMIN_COMMANDS };
+  const feature: Feature = { name: "admin", commandHandlers: handlers, commands: ADMIN_COMMANDS };
   return feature;
 };
 

@@ -1,4 +1,5 @@
 import type { Api, Composer } from "grammy";
+import type { CommandHandlers } from "../bot/command-handlers.js";
 import type { BotContext } from "../bot/context.js";
 import type { Database } from "../database/open-database.js";
 import type { AppEvents } from "../economy/app-events.js";
@@ -49,8 +50,14 @@ export interface CommandInfo {
  */
 export interface Feature {
   name: string;
-  /** Installed into the bot in feature order. */
+  /**
+   * Middleware for what is not a command (reports, stickers, prompts),
+   * installed in feature order. It sees every update: filter cheaply and call
+   * `next()` for what is not yours.
+   */
   composer?: Composer<BotContext>;
+  /** The feature's chat commands; one router dispatches all features' (see `installFeatures`). */
+  commandHandlers?: CommandHandlers<BotContext>;
   commands?: CommandInfo[];
   cleanupSteps?: CleanupStep[];
   healthChecks?: HealthCheck[];

@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import type { MessageEntity } from "grammy/types";
 import type { CommandInfo, Feature, FeatureFactory } from "../app/services.js";
 import { replyOptions, requireAdmin } from "../admin/require-admin.js";
@@ -22,9 +22,9 @@ const BROADCAST_COMMANDS: CommandInfo[] = [
  */
 export const createBroadcastFeature: FeatureFactory = (services) => {
   const scheduler = new BroadcastScheduler({ services });
-  const composer = new Composer<BotContext>();
+  const handlers = new CommandHandlers<BotContext>();
 
-  composer.command("broadcast", requireAdmin("bot"), async (ctx) => {
+  handlers.command("broadcast", requireAdmin("bot"), async (ctx) => {
     const { text, entities } = broadcastText(ctx);
     if (text === "") {
       await ctx.reply(ctx.t("core.usage", { usage: ctx.t("admin.broadcast.usage") }), replyOptions(ctx));
@@ -55,7 +55,7 @@ export const createBroadcastFeature: FeatureFactory = (services) => {
     }
   });
 
-  composer.command("broadcast_cancel", requireAdmin("bot"), async (ctx) => {
+  handlers.command("broadcast_cancel", requireAdmin("bot"), async (ctx) => {
     const argument = ctx.match.trim();
     const id = argument === "" ? undefined : parsePositiveInteger(argument.replace(/^#/, ""));
     if (argument !== "" && id === undefined) {
@@ -76,7 +76,7 @@ export const createBroadcastFeature: FeatureFactory = (services) => {
 
   const feature: Feature = {
     name: "broadcast",
-    composer,
+    commandHandlers: handlers,
     commands: BROADCAST_COMMANDS,
     cleanupSteps: [
       {

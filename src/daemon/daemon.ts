@@ -1,7 +1,7 @@
-import { sequentialize } from "@grammyjs/runner";
 import type { Bot } from "grammy";
 import { ConfigHolder } from "../app/config-holder.js";
 import { createServices } from "../app/create-services.js";
+import { installFeatures } from "../app/install-features.js";
 import { FEATURE_FACTORIES } from "../app/features.js";
 import type { Feature, Services } from "../app/services.js";
 import type { BotContext } from "../bot/context.js";
@@ -245,10 +245,9 @@ export class Daemon {
           { username: me.username },
         );
       }
-      // Updates of one chat are handled strictly in order; different chats in parallel.
-      bot.use(sequentialize((ctx: BotContext) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+      // Updates of one chat are handled strictly in order, different chats in parallel (ChatOrderedSink).
       installCoreMiddleware(bot, services);
-      for (const feature of this.features) if (feature.composer !== undefined) bot.use(feature.composer);
+      installFeatures(bot, this.features);
       this.poller = await startPolling(bot, {
         logger,
         stats: this.pollingStats!,

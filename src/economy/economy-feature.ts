@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import { replyOptions, requireAdmin } from "../admin/require-admin.js";
 import type { CommandInfo, Feature, FeatureFactory } from "../app/services.js";
 import type { BotContext } from "../bot/context.js";
@@ -32,9 +32,9 @@ function labelOf(user: Pick<UserRow, "username" | "first_name" | "last_name">): 
  */
 export const createEconomyFeature: FeatureFactory = (services) => {
   const logger = services.logger.child({ component: "economy" });
-  const composer = new Composer<BotContext>();
+  const handlers = new CommandHandlers<BotContext>();
 
-  composer.command("balance", async (ctx) => {
+  handlers.command("balance", async (ctx) => {
     if (ctx.from === undefined) return;
     const row = await services.roster.ensureUser(ctx.from);
     await ctx.reply(
@@ -48,7 +48,7 @@ export const createEconomyFeature: FeatureFactory = (services) => {
     );
   });
 
-  composer.command("history", async (ctx) => {
+  handlers.command("history", async (ctx) => {
     if (ctx.from === undefined) return;
     const rows = await services.ledger.history(ctx.from.id, HISTORY_LENGTH);
     if (rows.length === 0) {
@@ -62,7 +62,7 @@ export const createEconomyFeature: FeatureFactory = (services) => {
 
   for (const [command, sign] of [["add_coins", 1], ["remove_coins", -1]] as const) {
     const usageKey = sign > 0 ? "economy.addCoins.usage" : "economy.removeCoins.usage";
-    composer.command(command, requireAdmin("bot"), async (ctx) => {
+    handlers.command(command, requireAdmin("bot"), async (ctx) => {
       const words = splitArguments(ctx.match);
       const target = await resolveTargetUser(ctx, words[0]);
       if (!target.ok) {
@@ -110,6 +110,6 @@ export const createEconomyFeature: FeatureFactory = (services) => {
     });
   }
 
-  const feature: Feature = { name: "economy", composer, commands: ECONOMY_COMMANDS };
+  const feature: Feature = { name: "economy", commandHandlers: handlers, commands: ECONOMY_COMMANDS };
   return feature;
 };

@@ -37,15 +37,14 @@ export const createParsingFeature: FeatureFactory = (services) => {
     logger.info("parsing rules reloaded", { active: book.activeRules().length, total: book.list().length });
   };
 
-  const composer = new Composer<BotContext>();
-  // The parser sees every message and always calls next(); the commands follow.
-  composer.use(createReportMiddleware(book, writer, counters, logger));
-  composer.use(createRuleCommands(manager, book, reloadRules));
-  composer.use(createStatsCommand(services.db, services.clock));
+  // The parser sees every message and always calls next().
+  const composer = new Composer<BotContext>(createReportMiddleware(book, writer, counters, logger));
+  const handlers = createRuleCommands(manager, book, reloadRules).include(createStatsCommand(services.db, services.clock));
 
   const feature: Feature = {
     name: "parsing",
     composer,
+    commandHandlers: handlers,
     commands: PARSING_COMMANDS,
     cleanupSteps: [createParsedRecordsPurgeStep(services.db, services.settings)],
     healthChecks: [

@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import { replyOptions, requireAdmin } from "../admin/require-admin.js";
 import type { BotContext } from "../bot/context.js";
 import { compileRuleRow, describeRuleBot } from "./parsing-rule.js";
@@ -53,10 +53,10 @@ export function chunkLines(lines: string[], limit = MAX_REPLY_LENGTH): string[] 
  * bot admins manage the parsing rules without a code change. A refused rule's
  * reply says why; the other rules are untouched.
  */
-export function createRuleCommands(manager: RuleManager, book: RuleBook, reloadRules: () => Promise<void>): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
+export function createRuleCommands(manager: RuleManager, book: RuleBook, reloadRules: () => Promise<void>): CommandHandlers<BotContext> {
+  const handlers = new CommandHandlers<BotContext>();
 
-  composer.command("rules", requireAdmin("bot"), async (ctx) => {
+  handlers.command("rules", requireAdmin("bot"), async (ctx) => {
     const rows = await manager.listRows();
     if (rows.length === 0) {
       await ctx.reply(ctx.t("parsing.rules.empty"), replyOptions(ctx));
@@ -86,7 +86,7 @@ export function createRuleCommands(manager: RuleManager, book: RuleBook, reloadR
     for (const chunk of chunkLines(lines)) await ctx.reply(chunk, replyOptions(ctx));
   });
 
-  composer.command("add_rule", requireAdmin("bot"), async (ctx) => {
+  handlers.command("add_rule", requireAdmin("bot"), async (ctx) => {
     const parts = parseAddRuleArguments(ctx.match);
     if (parts === undefined) {
       await ctx.reply(ctx.t("core.usage", { usage: ctx.t("parsing.addRule.usage") }), replyOptions(ctx));
@@ -115,7 +115,7 @@ export function createRuleCommands(manager: RuleManager, book: RuleBook, reloadR
   });
 
   for (const [command, active] of [["disable_rule", false], ["enable_rule", true]] as const) {
-    composer.command(command, requireAdmin("bot"), async (ctx) => {
+    handlers.command(command, requireAdmin("bot"), async (ctx) => {
       const wanted = ctx.match.trim();
       if (wanted === "") {
         await ctx.reply(ctx.t("parsing.rule.usage"), replyOptions(ctx));
@@ -135,7 +135,7 @@ export function createRuleCommands(manager: RuleManager, book: RuleBook, reloadR
     });
   }
 
-  composer.command("reload_rules", requireAdmin("bot"), async (ctx) => {
+  handlers.command("reload_rules", requireAdmin("bot"), async (ctx) => {
     try {
       await reloadRules();
     } catch (error) {
@@ -145,5 +145,5 @@ export function createRuleCommands(manager: RuleManager, book: RuleBook, reloadR
     await ctx.reply(ctx.t("parsing.reload.done", { active: book.activeRules().length, total: book.list().length }), replyOptions(ctx));
   });
 
-  return composer;
+  return handlers;
 }

@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import { replyOptions, requireAdmin } from "../admin/require-admin.js";
 import type { BotContext } from "../bot/context.js";
 import type { Database } from "../database/open-database.js";
@@ -35,9 +35,9 @@ export async function formatParsingStats(ctx: BotContext, db: Database, now: num
 }
 
 /** `/parsing_stats [24h|7d|30d]` for bot admins: all three periods by default. */
-export function createStatsCommand(db: Database, clock: Clock): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
-  composer.command("parsing_stats", requireAdmin("bot"), async (ctx) => {
+export function createStatsCommand(db: Database, clock: Clock): CommandHandlers<BotContext> {
+  const handlers = new CommandHandlers<BotContext>();
+  handlers.command("parsing_stats", requireAdmin("bot"), async (ctx) => {
     const argument = ctx.match.trim().toLowerCase();
     let periods: StatsPeriod[];
     if (argument === "") periods = ["24h", "7d", "30d"];
@@ -48,5 +48,5 @@ export function createStatsCommand(db: Database, clock: Clock): Composer<BotCont
     }
     await ctx.reply(await formatParsingStats(ctx, db, clock.now(), periods), replyOptions(ctx));
   });
-  return composer;
+  return handlers;
 }

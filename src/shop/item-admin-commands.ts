@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import { replyOptions, requireAdmin } from "../admin/require-admin.js";
 import { parseDurationSeconds, parsePositiveInteger, splitArguments } from "../bot/command-arguments.js";
 import type { BotContext } from "../bot/context.js";
@@ -13,8 +13,8 @@ import { DuplicateItemNameError, type ShopCatalog, type ShopItemChanges, Unknown
  * /enable_item. Items are numbered by id, so disabling one never renumbers
  * the others.
  */
-export function createItemAdminCommands(catalog: ShopCatalog): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
+export function createItemAdminCommands(catalog: ShopCatalog): CommandHandlers<BotContext> {
+  const handlers = new CommandHandlers<BotContext>();
   const admin = requireAdmin("bot");
 
   const duplicate = (ctx: BotContext, error: DuplicateItemNameError) =>
@@ -23,7 +23,7 @@ export function createItemAdminCommands(catalog: ShopCatalog): Composer<BotConte
       existing: error.existingItemId === null ? "" : ctx.t("shop.addItem.existing", { id: String(error.existingItemId) }),
     });
 
-  composer.command("add_item", admin, async (ctx) => {
+  handlers.command("add_item", admin, async (ctx) => {
     const parsed = parseAddItemArguments(ctx.match);
     if (!parsed.ok) {
       const text =
@@ -50,7 +50,7 @@ export function createItemAdminCommands(catalog: ShopCatalog): Composer<BotConte
     }
   });
 
-  composer.command("edit_item", admin, async (ctx) => {
+  handlers.command("edit_item", admin, async (ctx) => {
     const usage = () => ctx.reply(ctx.t("core.usage", { usage: ctx.t("shop.editItem.usage") }), replyOptions(ctx));
     const match = /^\s*[#№]?(\S+)\s+(\S+)\s*([\s\S]*)$/u.exec(ctx.match);
     const id = parsePositiveInteger(match?.[1]);
@@ -107,7 +107,7 @@ export function createItemAdminCommands(catalog: ShopCatalog): Composer<BotConte
   });
 
   for (const [command, active] of [["disable_item", false], ["enable_item", true]] as const) {
-    composer.command(command, admin, async (ctx) => {
+    handlers.command(command, admin, async (ctx) => {
       const id = parsePositiveInteger(splitArguments(ctx.match)[0]?.replace(/^[#№]/u, ""));
       if (id === undefined) {
         await ctx.reply(ctx.t("core.usage", { usage: ctx.t(active ? "shop.enableItem.usage" : "shop.disableItem.usage") }), replyOptions(ctx));
@@ -124,5 +124,5 @@ export function createItemAdminCommands(catalog: ShopCatalog): Composer<BotConte
     });
   }
 
-  return composer;
+  return handlers;
 }

@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import { replyOptions } from "../admin/require-admin.js";
 import { parsePositiveInteger, splitArguments } from "../bot/command-arguments.js";
 import type { BotContext } from "../bot/context.js";
@@ -22,24 +22,12 @@ export interface ShopCommandsOptions {
   stickerPasses: () => StickerPassReader | undefined;
 }
 
-/**
- * /shop, /buy, /my_items, /cancel, and the capture of a mention-all
- * announcement text (the buyer's next non-command text message in the chat).
- */
-export function createShopCommands(options: ShopCommandsOptions): Composer<BotContext> {
+/** /shop, /buy, /my_items and /cancel (of a waiting mention-all announcement). */
+export function createShopCommands(options: ShopCommandsOptions): CommandHandlers<BotContext> {
   const { catalog, purchases, mentions } = options;
-  const composer = new Composer<BotContext>();
+  const handlers = new CommandHandlers<BotContext>();
 
-  composer.on("message:text", async (ctx, next) => {
-    const prompt = ctx.from.is_bot ? undefined : mentions.findWaiting(ctx.chat.id, ctx.from.id);
-    // Commands are not announcements (/cancel is handled below; /shop still works while waiting).
-    if (prompt === undefined || ctx.msg.text.startsWith("/")) return next();
-    const outcome = await mentions.submitText(prompt, ctx.from, ctx.msg.text, ctx.msg.entities, ctx.language);
-    if (outcome === "tooLong") await ctx.reply(ctx.t("shop.mention.tooLong"), replyOptions(ctx));
-    else if (outcome === "notWaiting") await next();
-  });
-
-  composer.command("shop", async (ctx) => {
+  handlers.command("shop", async (ctx) => {
     const settings = ctx.services.settings.current;
     const items = await catalog.listActive();
     const balance = ctx.from === undefined ? 0 : await ctx.services.ledger.balanceOf(ctx.from.id);
@@ -50,7 +38,7 @@ export function createShopCommands(options: ShopCommandsOptions): Composer<BotCo
     await ctx.reply(lines.join("\n"), { ...replyOptions(ctx), link_preview_options: { is_disabled: true } });
   });
 
-  composer.command("buy", async (ctx) => {
+  handlers.command("buy", async (ctx) => {
     if (ctx.from === undefined) return;
     const itemId = parsePositiveInteger(splitArguments(ctx.match)[0]?.replace(/^[#№]/u, ""));
     if (itemId === undefined) {
@@ -62,7 +50,7 @@ export function createShopCommands(options: ShopCommandsOptions): Composer<BotCo
     await ctx.reply(describeOutcome(ctx, outcome), replyOptions(ctx));
   });
 
-  composer.command("my_items", async (ctx) => {
+  handlers.command("my_items", async (ctx) => {
     if (ctx.from === undefined) return;
     const now = ctx.services.clock.now();
     const lines: string[] = [];
@@ -82,7 +70,7 @@ export function createShopCommands(options: ShopCommandsOptions): Composer<BotCo
     await ctx.reply(lines.length === 0 ? ctx.t("shop.myItems.empty") : [ctx.t("shop.myItems.title"), ...lines].join("\n"), replyOptions(ctx));
   });
 
-  composer.command("cancel", async (ctx, next) => {
+  handlers.command("cancel", async (ctx, next) => {
     if (ctx.from === undefined) return next();
     // In private, /cancel cancels the user's waiting announcements in every chat.
     const chats = ctx.chat.type === "private" ? mentions.waitingOf(ctx.from.id).map((prompt) => prompt.chat_id) : [ctx.chat.id];
@@ -97,7 +85,7 @@ export function createShopCommands(options: ShopCommandsOptions): Composer<BotCo
     if (!handled) await next();
   });
 
-  return composer;
+  return handlers;
 }
 
 /** The reply to /buy. */

@@ -6,6 +6,7 @@ import { BotAdminNotifier } from "./admin-notifier.js";
 import { createItemAdminCommands } from "./item-admin-commands.js";
 import { MentionAllService } from "./mention-all-service.js";
 import { PurchaseService } from "./purchase-service.js";
+import { createMentionTextCapture } from "./mention-text-capture.js";
 import { createShopCommands } from "./shop-commands.js";
 import { ShopCatalog } from "./shop-catalog.js";
 
@@ -33,12 +34,12 @@ export const createShopFeature: FeatureFactory = (services) => {
   const stickerPasses = () => (services.features.get("stickers") as (Feature & { manager?: StickerManager }) | undefined)?.manager;
   const mentions = new MentionAllService(services);
   const purchases = new PurchaseService({ ...services, catalog, mentions, admins: new BotAdminNotifier(services), stickerPasses });
-  const composer = new Composer<BotContext>();
-  composer.use(createShopCommands({ catalog, purchases, mentions, stickerPasses }));
-  composer.use(createItemAdminCommands(catalog));
+  const composer = new Composer<BotContext>(createMentionTextCapture(mentions));
+  const handlers = createShopCommands({ catalog, purchases, mentions, stickerPasses }).include(createItemAdminCommands(catalog));
   const feature: ShopFeature = {
     name: "shop",
     composer,
+    commandHandlers: handlers,
     commands: SHOP_COMMANDS,
     catalog,
     purchases,

@@ -1,4 +1,4 @@
-import { Composer } from "grammy";
+import { CommandHandlers } from "../bot/command-handlers.js";
 import type { CommandInfo } from "../app/services.js";
 import { replyOptions, requireAdmin } from "../admin/require-admin.js";
 import { parseDurationSeconds, splitArguments } from "../bot/command-arguments.js";
@@ -21,10 +21,10 @@ export const STICKER_COMMANDS: CommandInfo[] = [
  * admin commands `/grant_pass @user|reply [duration]` and
  * `/revoke_pass @user|reply` (configured admins anywhere, chat admins in their group).
  */
-export function createStickerCommands(manager: StickerManager): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
+export function createStickerCommands(manager: StickerManager): CommandHandlers<BotContext> {
+  const handlers = new CommandHandlers<BotContext>();
 
-  composer.command(["sticker_status", "pass"], async (ctx) => {
+  handlers.command(["sticker_status", "pass"], async (ctx) => {
     if (ctx.from === undefined) return;
     const { clock, settings, admins } = ctx.services;
     const now = clock.now();
@@ -45,7 +45,7 @@ export function createStickerCommands(manager: StickerManager): Composer<BotCont
     await ctx.reply(ctx.t("stickers.status.none", { delay }), replyOptions(ctx));
   });
 
-  composer.command("grant_pass", requireAdmin("chat"), async (ctx) => {
+  handlers.command("grant_pass", requireAdmin("chat"), async (ctx) => {
     const args = splitArguments(ctx.match);
     const target = await resolveTargetUser(ctx, args[0]);
     if (!target.ok) {
@@ -67,7 +67,7 @@ export function createStickerCommands(manager: StickerManager): Composer<BotCont
     await ctx.reply(ctx.t(grant.extended ? "stickers.grant.extended" : "stickers.grant.done", params), replyOptions(ctx));
   });
 
-  composer.command("revoke_pass", requireAdmin("chat"), async (ctx) => {
+  handlers.command("revoke_pass", requireAdmin("chat"), async (ctx) => {
     const args = splitArguments(ctx.match);
     const target = await resolveTargetUser(ctx, args[0]);
     if (!target.ok) {
@@ -78,7 +78,7 @@ export function createStickerCommands(manager: StickerManager): Composer<BotCont
     await ctx.reply(ctx.t(revoked ? "stickers.revoke.done" : "stickers.revoke.none", { user: nameOf(target.user) }), replyOptions(ctx));
   });
 
-  return composer;
+  return handlers;
 }
 
 function nameOf(user: { username: string | null; first_name: string; last_name: string | null }): string {

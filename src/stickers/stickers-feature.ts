@@ -1,4 +1,3 @@
-import { Composer } from "grammy";
 import type { Feature, FeatureFactory } from "../app/services.js";
 import type { BotContext } from "../bot/context.js";
 import type { CleanupStep } from "../tasks/cleanup.js";
@@ -46,9 +45,8 @@ export const createStickersFeature: FeatureFactory = (services) => {
   manager.addListener(effects);
   const notices = new StickerNotices({ db, clock, logger, settings, deletions });
 
-  const composer = new Composer<BotContext>();
-  composer.use(createStickerCommands(manager));
-  composer.use(createStickerEnforcement({ manager, deletions, notices, permissions }));
+  const composer = createStickerEnforcement({ manager, deletions, notices, permissions });
+  const handlers = createStickerCommands(manager);
 
   const cleanupStep: CleanupStep = {
     name: "stickers",
@@ -82,6 +80,7 @@ export const createStickersFeature: FeatureFactory = (services) => {
     name: "stickers",
     manager,
     composer,
+    commandHandlers: handlers,
     commands: STICKER_COMMANDS,
     cleanupSteps: [cleanupStep],
     healthChecks: [healthCheck],

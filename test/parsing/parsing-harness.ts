@@ -10,6 +10,7 @@ import winston from "winston";
 import type { Update } from "grammy/types";
 import { ConfigHolder } from "../../src/app/config-holder.js";
 import { createServices } from "../../src/app/create-services.js";
+import { installFeatures } from "../../src/app/install-features.js";
 import type { Feature, Services } from "../../src/app/services.js";
 import { createBot, installCoreMiddleware } from "../../src/bot/create-bot.js";
 import type { Bot } from "grammy";
@@ -91,7 +92,7 @@ export async function startParsingHarness(options: HarnessOptions = {}): Promise
   }
   for (const feature of features) await feature.start?.();
   installCoreMiddleware(bot, services);
-  for (const feature of features) if (feature.composer !== undefined) bot.use(feature.composer);
+  installFeatures(bot, features);
   return {
     api,
     db,

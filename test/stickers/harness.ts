@@ -7,6 +7,7 @@ import type { Update } from "grammy/types";
 import path from "node:path";
 import { ConfigHolder } from "../../src/app/config-holder.js";
 import { createServices } from "../../src/app/create-services.js";
+import { installFeatures } from "../../src/app/install-features.js";
 import type { Services } from "../../src/app/services.js";
 import { createCoreFeature } from "../../src/app/core-feature.js";
 import { createBot, installCoreMiddleware } from "../../src/bot/create-bot.js";
@@ -54,8 +55,7 @@ export async function startStickerHarness(configure: (config: Config) => void = 
   services.features.set(core.name, core);
   services.features.set(feature.name, feature);
   installCoreMiddleware(bot, services);
-  bot.use(core.composer!);
-  bot.use(feature.composer!);
+  installFeatures(bot, [core, feature]);
   if (options.start ?? true) await feature.start!();
   return {
     api,
