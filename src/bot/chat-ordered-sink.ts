@@ -53,12 +53,13 @@ interface ChatQueue {
 export class ChatOrderedSink implements UpdateSink<Update> {
   private readonly queues = new Map<number, ChatQueue>();
   private pending = 0;
-  private roomWaiter: (() => void) | null = null;
+  private roomWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly resumeAt: number;
 
   constructor(private readonly options: ChatOrderedSinkOptions) {
     if (!(options.capacity >= 1)) throw new Error("capacity must be at least 1");
+    if (!(options.batchRoom >= 1)) throw new Error("batchRoom must be at least 1");
     this.resumeAt = Math.max(0, options.capacity - Math.min(options.batchRoom, options.capacity));
   }
 
@@ -67,7 +68,7 @@ export class ChatOrderedSink implements UpdateSink<Update> {
     for (const update of updates) this.accept(update);
     if (this.pending <= this.resumeAt) return Promise.resolve(this.options.capacity - this.pending);
     return new Promise<number>((resolve) => {
-      this.roomWaiter = () => resolve(this.options.capacity - this.pending);
+      this.roomWaiters.push(() => resolve(this.options.capacity - this.pending));
     });
   }
 
@@ -134,10 +135,10 @@ export class ChatOrderedSink implements UpdateSink<Update> {
 
   private finished(): void {
     this.pending -= 1;
-    if (this.roomWaiter !== null && this.pending <= this.resumeAt) {
-      const wake = this.roomWaiter;
-      this.roomWaiter = null;
-      wake();
+    if (this.roomWaiters.length > 0 && this.pending <= this.resumeAt) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const wake of waiters) wake();
     }
     if (this.pending === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;

@@ -27,9 +27,9 @@ const INSERT_CHUNK_ROWS = 50;
 
 /**
  * Writes credited reports in groups: the credits that arrive while a write is
- * in progress (or in the same event-loop turn) share one transaction — one
- * duplicate check, one user check and one multi-row insert for all of them,
- * then each ledger change. With the single database connection this keeps a
+ * in progress (or in the same event-loop turn) share one transaction of a few
+ * statements whatever their number — one multi-row insert that skips stored
+ * reports, one balance update and one ledger insert (Ledger.applyCredits). With the single database connection this keeps a
  * busy group's reports from queueing behind each other's BEGIN/COMMIT.
  *
  * Each credit is still all-or-nothing with its ledger row, and a report is
@@ -107,24 +107,9 @@ export class CreditWriter {
   private async writeTogether(credits: ParsedCredit[]): Promise<CreditOutcome[]> {
     const { db, ledger, roster, clock } = this.options;
     const now = clock.now();
+    const key = (credit: ParsedCredit) => reportReference(credit.chatId, credit.messageId);
     return db.transaction(async (trx) => {
-      const key = (credit: ParsedCredit) => reportReference(credit.chatId, credit.messageId);
-      const stored = (await trx("parsed_transactions")
-        .where((query) => {
-          for (const credit of credits) query.orWhere({ chat_id: credit.chatId, message_id: credit.messageId });
-        })
-        .select("chat_id", "message_id")) as Array<{ chat_id: number; message_id: number }>;
-      const taken = new Set(stored.map((row) => reportReference(Number(row.chat_id), Number(row.message_id))));
-      const fresh: ParsedCredit[] = [];
-      const isFresh = credits.map((credit) => {
-        if (taken.has(key(credit))) return false;
-        taken.add(key(credit));
-        fresh.push(credit);
-        return true;
-      });
-      if (fresh.length === 0) return credits.map(() => ({ credited: false, duplicate: true }) as const);
-
-      const newUsers = fresh.filter((credit) => credit.user !== null);
+      const newUsers = credits.filter((credit) => credit.user !== null);
       if (newUsers.length > 0) {
         const ids = [...new Set(newUsers.map((credit) => credit.userId))];
         const known = new Set(((await trx("users").whereIn("id", ids).select("id")) as Array<{ id: number }>).map((row) => Number(row.id)));
@@ -134,21 +119,25 @@ export class CreditWriter {
           known.add(credit.userId);
         }
       }
-      for (let i = 0; i < fresh.length; i += INSERT_CHUNK_ROWS) {
-        await trx("parsed_transactions").insert(fresh.slice(i, i + INSERT_CHUNK_ROWS).map((credit) => toParsedTransactionRow(credit, now)));
+      // The unique (chat_id, message_id) key decides what is new: a report
+      // stored before, or twice in this group, inserts nothing.
+      const inserted = new Set<string>();
+      for (let i = 0; i < credits.length; i += INSERT_CHUNK_ROWS) {
+        const rows = (await trx("parsed_transactions")
+          .insert(credits.slice(i, i + INSERT_CHUNK_ROWS).map((credit) => toParsedTransactionRow(credit, now)))
+          .onConflict(["chat_id", "message_id"])
+          .ignore()
+          .returning(["chat_id", "message_id"])) as Array<{ chat_id: number; message_id: number }>;
+        for (const row of rows) inserted.add(reportReference(Number(row.chat_id), Number(row.message_id)));
       }
-      const applied = new Map<string, CreditOutcome>();
-      for (const credit of fresh) {
-        const result = await ledger.apply(trx, {
-          userId: credit.userId,
-          amount: credit.converted,
-          reason: "parse",
-          source: credit.sourceBot,
-          reference: key(credit),
-        });
-        applied.set(key(credit), { credited: true, ...result });
-      }
-      return credits.map((credit, index) => (isFresh[index] ? applied.get(key(credit))! : ({ credited: false, duplicate: true } as const)));
+      const fresh = credits.filter((credit) => inserted.delete(key(credit)));
+      const applied = await ledger.applyCredits(
+        trx,
+        fresh.map((credit) => ({ userId: credit.userId, amount: credit.converted, reason: "parse" as const, source: credit.sourceBot, reference: key(credit) })),
+      );
+      const outcomes = new Map<ParsedCredit, CreditOutcome>();
+      fresh.forEach((credit, index) => outcomes.set(credit, { credited: true, ...applied[index] }));
+      return credits.map((credit) => outcomes.get(credit) ?? ({ credited: false, duplicate: true } as const));
     });
   }
 }
