@@ -1,7 +1,11 @@
 import { createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
+import { sleep } from "../time/abortable-sleep.js";
 import { ChatOrderedSink } from "./chat-ordered-sink.js";
+
+/** The most updates one getUpdates returns (Bot API `limit`, 1-100). */
+const MAX_BATCH = 100;
 import type { Logger } from "../logging/logger.js";
 import type { BotContext } from "./context.js";
 import type { PollingStats } from "./create-bot.js";
@@ -17,6 +21,15 @@ export interface PollingOptions {
    * Default 1000. Fetching resumes when a full batch (100) fits again.
    */
   concurrency?: number;
+  /**
+   * After a getUpdates that returned some updates but not a full batch, wait
+   * this long before the next call, so a busy bot collects its updates into
+   * fewer, fuller batches (each call costs an HTTP round trip on both ends)
+   * for at most this much added latency. 0 fetches again at once; an empty
+   * answer (the long poll timed out) is never followed by a pause.
+   * Default 5.
+   */
+  batchPauseMilliseconds?: number;
 }
 
 /** A running poller. */
@@ -47,13 +60,21 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
   });
   const sink = new ChatOrderedSink({
     capacity: options.concurrency ?? 1000,
-    batchRoom: 100,
+    batchRoom: MAX_BATCH,
     consume: (update: Update) => bot.handleUpdate(update),
     onError: async (error) => {
       await bot.errorHandler(error as Parameters<typeof bot.errorHandler>[0]);
     },
   });
-  const handle: RunnerHandle = createRunner(createSource({ supply: fetchUpdates }), sink);
+  const pause = options.batchPauseMilliseconds ?? 5;
+  // The runner's AbortSignal type comes from its Node shim (abort-controller); at runtime it is Node's own.
+  type RunnerSignal = Parameters<typeof fetchUpdates>[1];
+  const supply = async (batchSize: number, signal: RunnerSignal): Promise<Update[]> => {
+    const updates = await fetchUpdates(batchSize, signal);
+    if (pause > 0 && updates.length > 0 && updates.length < Math.min(batchSize, MAX_BATCH)) await sleep(pause, signal as unknown as AbortSignal);
+    return updates;
+  };
+  const handle: RunnerHandle = createRunner(createSource({ supply }), sink);
   handle.start();
   void handle.task()?.catch((error: unknown) => {
     logger.error("polling stopped with an error", { component: "polling", error: String(error) });
