@@ -1,9 +1,10 @@
 /**
  * Ingest throughput and latency through the full pipeline (issue 4):
  * fake Bot API (real HTTP, long polling) → the real daemon process
- * (bin/stickerbot: grammY runner, sequentialize per chat, concurrency 100,
- * every feature's middleware) → SQLite. Mix: 90% plain text, 5% stickers,
- * 5% parseable Shmalala reports replying to a player.
+ * (bin/stickerbot: grammY runner fetcher, ChatOrderedSink — chats in
+ * parallel, each chat in order —, every feature's middleware) → SQLite.
+ * Mix: 90% plain text, 5% stickers, 5% parseable Shmalala reports replying to
+ * a player, spread evenly over 100 chats of 20 members.
  *
  * Method:
  * - The daemon is spawned as in production (its own process and event loop;
@@ -15,9 +16,14 @@
  *   request). Updates of a chat are handled in order, so a report's latency
  *   also covers the queueing behind the plain texts before it in its chat:
  *   the 5% sample (2,500 per phase) is representative of all updates.
- * - Throughput: the last update of every chat is a parseable report, so when
- *   every report has been acknowledged, every update has been handled.
- *   Throughput = updates ÷ (last acknowledgement − first push).
+ *   The p99 of each second of pushing is printed too, to show whether delays
+ *   build up.
+ * - Throughput: after its share of the mix, each chat gets one `/balance`
+ *   (0.2% of the updates); when every report is acknowledged and every
+ *   sentinel answered, every update has been handled.
+ *   Throughput = updates ÷ (last acknowledgement or answer − first push).
+ *   (Earlier versions ended each chat with a report instead: 100 reports in
+ *   the last 20 ms, 4% of the sample, which measured that burst, not the mix.)
  * - Phase 1 "sustained": 50,000 updates pushed at a steady 5,000 per second
  *   (the target rate); p50/p99 latency and achieved rate.
  * - Phase 2 "burst": 50,000 updates queued at once; the drain rate is the
@@ -38,7 +44,7 @@ import type { Update, User } from "grammy/types";
 import { type Database, openDatabase } from "../src/database/open-database.js";
 import { FakeBotApi } from "../test/support/fake-bot-api.js";
 import { createTempDirectory, startDaemon } from "../test/support/daemon-process.js";
-import { groupChat, stickerMessage, textMessage, user, type UpdateMessage } from "../test/support/updates.js";
+import { commandMessage, groupChat, stickerMessage, textMessage, user, type UpdateMessage } from "../test/support/updates.js";
 
 const UPDATES_PER_PHASE = 50_000;
 const CHATS = 100;
@@ -54,6 +60,8 @@ interface Workload {
   updates: Update[];
   /** `chat:message` of every parseable report. */
   reports: Set<string>;
+  /** `chat:message` of the last update of each chat, a /balance the bot answers. */
+  sentinels: Set<string>;
   /** Coins the reports credit in total. */
   coins: number;
 }
@@ -69,11 +77,17 @@ function createCommunity(chatBase: number): Community {
   return { chats, members: chats.map(() => Array.from({ length: USERS_PER_CHAT }, () => user())) };
 }
 
-/** 90% text, 5% stickers, 5% reports; each chat ends with a report. */
-function buildWorkload({ chats, members }: Community, count: number): Workload {
+/**
+ * 90% text, 5% stickers, 5% reports, spread evenly over the chats; then one
+ * `/balance` per chat, the sentinel that shows its chat is done (updates of a
+ * chat are handled in order, so when it is answered the chat's updates before
+ * it are handled). Sentinels count in the throughput, not in the latency.
+ */
+function buildWorkload({ chats, members }: Community, count: number, options: { creditEveryMember?: boolean } = {}): Workload {
   const lastTextOf = new Map<number, UpdateMessage>();
   const updates: Update[] = [];
   const reports = new Set<string>();
+  const sentinels = new Set<string>();
   let coins = 0;
   const report = (c: number) => {
     const chat = chats[c];
@@ -89,8 +103,19 @@ function buildWorkload({ chats, members }: Community, count: number): Workload {
     reports.add(`${chat.id}:${update.message!.message_id}`);
     updates.push(update);
   };
-  const body = count - CHATS;
-  for (let i = 0; i < body; i += 1) {
+  if (options.creditEveryMember === true) {
+    // Steady state for the phases after: every member has said something and been credited once,
+    // so one-off work (first-earnings awards, the first read of each user's achievements) is done.
+    for (let c = 0; c < CHATS; c += 1) {
+      for (const member of members[c]) {
+        const said = textMessage({ chat: chats[c], from: member, text: "/fish" });
+        lastTextOf.set(chats[c].id, said.message!);
+        updates.push(said);
+        report(c);
+      }
+    }
+  }
+  for (let i = 0; i < count - CHATS; i += 1) {
     const c = (i * 7919) % CHATS;
     const chat = chats[c];
     const from = members[c][(i * 31) % USERS_PER_CHAT];
@@ -103,8 +128,12 @@ function buildWorkload({ chats, members }: Community, count: number): Workload {
       updates.push(update);
     }
   }
-  for (let c = 0; c < CHATS; c += 1) report(c);
-  return { updates, reports, coins };
+  for (let c = 0; c < CHATS; c += 1) {
+    const sentinel = commandMessage({ chat: chats[c], from: members[c][0], command: "/balance" });
+    sentinels.add(`${chats[c].id}:${sentinel.message!.message_id}`);
+    updates.push(sentinel);
+  }
+  return { updates, reports, sentinels, coins };
 }
 
 interface PhaseResult {
@@ -113,20 +142,37 @@ interface PhaseResult {
   latencies: number[];
   /** getUpdates requests the daemon made during the phase. */
   polls: number;
+  /** p99 latency of the reports pushed in each second of the phase (shows whether delays build up). */
+  p99BySecond: number[];
+  /** From the last push to the last update handled, ms: how far behind the daemon was when the load stopped. */
+  tailMilliseconds: number;
 }
 
 async function runPhase(api: FakeBotApi, workload: Workload, ratePerSecond: number | null): Promise<PhaseResult> {
   const pushedAt = new Map<string, number>();
   const acknowledged = new Map<string, number>();
+  const answered = new Map<string, number>();
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const checkDone = () => {
+    if (acknowledged.size === workload.reports.size && answered.size === workload.sentinels.size) resolveDone();
+  };
   api.on("setMessageReaction", (payload) => {
     const key = `${payload.chat_id}:${payload.message_id}`;
     if (workload.reports.has(key) && !acknowledged.has(key)) {
       acknowledged.set(key, performance.now());
-      if (acknowledged.size === workload.reports.size) resolveDone();
+      checkDone();
     }
     return true;
+  });
+  api.on("sendMessage", (payload) => {
+    const reply = typeof payload.reply_parameters === "string" ? JSON.parse(payload.reply_parameters) : payload.reply_parameters;
+    const key = `${payload.chat_id}:${(reply as { message_id?: number } | undefined)?.message_id}`;
+    if (workload.sentinels.has(key) && !answered.has(key)) {
+      answered.set(key, performance.now());
+      checkDone();
+    }
+    return api.callDefault("sendMessage", payload);
   });
   const push = (update: Update) => {
     const message = update.message!;
@@ -136,6 +182,7 @@ async function runPhase(api: FakeBotApi, workload: Workload, ratePerSecond: numb
   };
   const pollsBefore = api.getUpdatesCount;
   const started = performance.now();
+  let lastPushAt = started;
   if (ratePerSecond === null) {
     for (const update of workload.updates) push(update);
   } else {
@@ -144,6 +191,7 @@ async function runPhase(api: FakeBotApi, workload: Workload, ratePerSecond: numb
       const timer = setInterval(() => {
         const due = Math.min(workload.updates.length, Math.floor(((performance.now() - started) / 1000) * ratePerSecond));
         while (next < due) push(workload.updates[next++]);
+        lastPushAt = performance.now();
         if (next >= workload.updates.length) {
           clearInterval(timer);
           resolve();
@@ -155,11 +203,19 @@ async function runPhase(api: FakeBotApi, workload: Workload, ratePerSecond: numb
   await done;
   clearTimeout(timeout);
   if (acknowledged.size !== workload.reports.size) throw new Error(`only ${acknowledged.size} of ${workload.reports.size} reports acknowledged within 120 s`);
-  const last = Math.max(...acknowledged.values());
+  if (answered.size !== workload.sentinels.size) throw new Error(`only ${answered.size} of ${workload.sentinels.size} chats finished within 120 s`);
+  const last = Math.max(...acknowledged.values(), ...answered.values());
   const seconds = (last - started) / 1000;
   const latencies = [...acknowledged].map(([key, at]) => at - pushedAt.get(key)!).sort((a, b) => a - b);
+  const bySecond: number[][] = [];
+  for (const [key, at] of acknowledged) {
+    const pushed = pushedAt.get(key)!;
+    (bySecond[Math.floor((pushed - started) / 1000)] ??= []).push(at - pushed);
+  }
+  const p99BySecond = Array.from(bySecond, (values) => (values === undefined ? 0 : percentile(values.sort((a, b) => a - b), 99)));
   api.off("setMessageReaction");
-  return { seconds, rate: workload.updates.length / seconds, latencies, polls: api.getUpdatesCount - pollsBefore };
+  api.off("sendMessage");
+  return { seconds, rate: workload.updates.length / seconds, latencies, polls: api.getUpdatesCount - pollsBefore, p99BySecond, tailMilliseconds: last - lastPushAt };
 }
 
 /** The daemon's features for one configuration: all, or only this issue's. */
@@ -189,10 +245,10 @@ async function runConfiguration(features: FeatureSet): Promise<void> {
     const daemon = await startDaemon({ apiRoot: api.apiRoot, token: api.token, dir: temp.dir, env });
     const label = features === "all" ? "all features" : "core + economy + parsing";
     try {
-      // Warm-up: JIT, the SQLite page cache, the runner's connections.
+      // Warm-up: JIT, the SQLite page cache, the runner's connections, and every member credited once.
       const community = createCommunity(-1_000_000);
-      const warmUpLoad = buildWorkload(community, 5_000);
-      await runPhase(api, warmUpLoad, null);
+      const warmUpLoad = buildWorkload(community, 5_000, { creditEveryMember: true });
+      const warmUp = await runPhase(api, warmUpLoad, null);
       const sustainedLoad = buildWorkload(community, UPDATES_PER_PHASE);
       const sustained = await runPhase(api, sustainedLoad, SUSTAINED_RATE_PER_SECOND);
       const burstLoad = buildWorkload(community, UPDATES_PER_PHASE);
@@ -212,11 +268,13 @@ async function runConfiguration(features: FeatureSet): Promise<void> {
 
       const ms = (value: number) => `${value.toFixed(1)} ms`;
       console.log(
-        `[${label}] sustained ${UPDATES_PER_PHASE.toLocaleString("en-US")} updates offered at ${SUSTAINED_RATE_PER_SECOND}/s: handled ${sustained.rate.toFixed(0)} updates/s in ${sustained.seconds.toFixed(2)} s (target ≥ 5000/s); ${sustained.polls} getUpdates calls, ${(UPDATES_PER_PHASE / sustained.polls).toFixed(1)} updates per call`,
+        `[${label}] sustained ${UPDATES_PER_PHASE.toLocaleString("en-US")} updates offered at ${SUSTAINED_RATE_PER_SECOND}/s: handled ${sustained.rate.toFixed(0)} updates/s in ${sustained.seconds.toFixed(2)} s (target ≥ 5000/s; all handled ${sustained.tailMilliseconds.toFixed(0)} ms after the last push); ${sustained.polls} getUpdates calls, ${(UPDATES_PER_PHASE / sustained.polls).toFixed(1)} updates per call`,
       );
       console.log(
         `[${label}] sustained latency push → acknowledgement (${sustained.latencies.length} reports): p50 ${ms(percentile(sustained.latencies, 50))}, p99 ${ms(percentile(sustained.latencies, 99))}, max ${ms(sustained.latencies.at(-1)!)} (target p99 < 50 ms)`,
       );
+      console.log(`[${label}] sustained p99 latency per second of pushing: ${sustained.p99BySecond.map((value) => value.toFixed(0)).join(" ")} ms`);
+      console.log(`[${label}] warm-up (cold caches, each member's first credit and award): ${warmUpLoad.updates.length.toLocaleString("en-US")} updates at once drained at ${warmUp.rate.toFixed(0)} updates/s`);
       console.log(`[${label}] burst ${UPDATES_PER_PHASE.toLocaleString("en-US")} updates queued at once: drained at ${burst.rate.toFixed(0)} updates/s in ${burst.seconds.toFixed(2)} s (maximum throughput); ${burst.polls} getUpdates calls`);
       console.log(`[${label}] burst latency (queueing included, not a target): p50 ${ms(percentile(burst.latencies, 50))}, p99 ${ms(percentile(burst.latencies, 99))}`);
       console.log(`[${label}] correctness: ${expectedCredits} reports, each credited exactly once (parsed_transactions and ledger), ${expectedCoins} coins exactly`);

@@ -39,6 +39,13 @@ export interface DeletionSchedulerOptions {
   maxAttempts?: number;
   /** Deletions handled per batch. Default 100. */
   batchSize?: number;
+  /**
+   * How long new deletions are gathered before one INSERT stores them all.
+   * A deletion falls due minutes later, so the wait costs nothing, and a
+   * sticker flood becomes a few statements on the one database connection
+   * that credits also need. 0 writes at once. Default 20.
+   */
+  writeDelayMilliseconds?: number;
 }
 
 interface DeletionRow {
@@ -95,6 +102,8 @@ export class DeletionScheduler {
   /** The loop writing {@link queued}; settled when the queue is empty. */
   private writing: Promise<void> = Promise.resolve();
   private isWriting = false;
+  /** Armed by the first deletion queued while nothing is being written. */
+  private gatherTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DeletionSchedulerOptions) {
     this.logger = options.logger.child({ component: "sticker-deletions" });
@@ -120,28 +129,44 @@ export class DeletionScheduler {
     this.started = false;
     await this.timer.stop();
     await this.lastRun;
+    await this.flush();
+  }
+
+  /** Writes the queued deletions now; resolves when every deletion scheduled so far is stored (or failed). */
+  async flush(): Promise<void> {
+    this.startWriting();
     await this.writing;
   }
 
   /**
    * Stores a deletion (idempotent per chat and message) and arms the timer
-   * for it. Resolves once the row is written: when this returns, a crash
-   * cannot lose the deletion.
+   * for it. Resolves once the row is written.
    *
-   * Group commit: a call made while an INSERT is being written waits for it
-   * and goes into the next one, together with every other call made
-   * meanwhile (one statement for many stickers under load, no added delay
-   * when idle). Each caller still learns its own outcome: if a shared
-   * statement fails, its rows are written one by one.
+   * Group commit: deletions are gathered for `writeDelayMilliseconds`, and
+   * those made while an INSERT is being written go into the next one: one
+   * statement for many stickers. Each caller still learns its own outcome:
+   * if a shared statement fails, its rows are written one by one.
    */
   schedule(request: DeletionRequest): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queued.push({ request, createdAt: this.options.clock.now(), resolve, reject });
-      if (!this.isWriting) {
-        this.isWriting = true;
-        this.writing = this.writeQueued();
+      const delay = this.options.writeDelayMilliseconds ?? 20;
+      if (this.isWriting || this.gatherTimer !== null) {
+        if (this.queued.length >= MAX_ROWS_PER_INSERT) this.startWriting();
+      } else if (delay <= 0) {
+        this.startWriting();
+      } else {
+        this.gatherTimer = setTimeout(() => this.startWriting(), delay);
       }
     });
+  }
+
+  private startWriting(): void {
+    if (this.gatherTimer !== null) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
+    if (this.isWriting || this.queued.length === 0) return;
+    this.isWriting = true;
+    this.writing = this.writeQueued();
   }
 
   /**

@@ -28,9 +28,12 @@ export interface StickerEnforcementParts {
  * deletion's INSERT, shared with the stickers scheduled at the same time —
  * plus the restriction check in `restrict` chats only.
  *
- * The INSERT is awaited on purpose: when the handler returns, the deletion is
- * stored, so a crash after handling cannot lose it. (Group commit in
- * {@link DeletionScheduler.schedule} makes that wait short and cheap.)
+ * The INSERT is not awaited: the scheduler gathers deletions for a few
+ * milliseconds into one statement, and the chat's next updates go on
+ * meanwhile. Awaiting it would not make a crash safer: the runner confirms an
+ * update's offset with its next getUpdates, while the update may still be in
+ * progress, so a crash loses what is in flight either way (at most the few
+ * milliseconds of gathered stickers here). A graceful stop writes them all.
  */
 export function createStickerEnforcement(parts: StickerEnforcementParts): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -44,20 +47,23 @@ export function createStickerEnforcement(parts: StickerEnforcementParts): Compos
     const now = clock.now();
     if (await parts.manager.hasActivePass(from.id, now)) return next();
     if (exempt && (await admins.isChatAdmin(ctx.chat.id, from.id))) return next();
-    await parts.deletions.schedule({
-      chatId: ctx.chat.id,
-      messageId: ctx.msg.message_id,
-      userId: from.id,
-      kind: "sticker",
-      sentAt: ctx.msg.date * 1000,
-      dueAt: now + Math.round(config.timings.stickerDeleteDelaySeconds * 1000),
-    });
-    ctx.services.logger.debug("sticker scheduled for deletion", {
-      component: "stickers",
-      chatId: ctx.chat.id,
-      messageId: ctx.msg.message_id,
-      userId: from.id,
-    });
+    const fields = { component: "stickers", chatId: ctx.chat.id, messageId: ctx.msg.message_id, userId: from.id };
+    const logger = ctx.services.logger;
+    // Not awaited: the chat's next updates need not wait for the INSERT (the
+    // scheduler gathers rows for a few ms), and shutdown writes what is queued.
+    void parts.deletions
+      .schedule({
+        chatId: ctx.chat.id,
+        messageId: ctx.msg.message_id,
+        userId: from.id,
+        kind: "sticker",
+        sentAt: ctx.msg.date * 1000,
+        dueAt: now + Math.round(config.timings.stickerDeleteDelaySeconds * 1000),
+      })
+      .then(
+        () => logger.debug("sticker scheduled for deletion", fields),
+        (error: unknown) => logger.error("could not store a sticker's deletion", { ...fields, error: error instanceof Error ? error.message : String(error) }),
+      );
     if (enforcementOf(settings, ctx.chat.id) === "restrict" && !(await parts.permissions.isRestricted(ctx.chat.id, from.id))) {
       // Restrict mode: a user without a pass loses the permission here too, not only when a pass ends.
       await parts.permissions.restrict(ctx.chat.id, from.id);

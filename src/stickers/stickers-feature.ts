@@ -18,7 +18,7 @@ import { DAY_MILLISECONDS } from "../time/durations.js";
  * passes through `manager` (inside its purchase transaction with `trx`, then
  * `manager.afterPassGranted(userId)` after commit).
  */
-export type StickersFeature = Feature & { manager: StickerManager };
+export type StickersFeature = Feature & { manager: StickerManager; deletions: DeletionScheduler };
 
 
 /** A deletion this late (ms past due) makes the health check fail: the timer or the Bot API is stuck. */
@@ -79,6 +79,7 @@ export const createStickersFeature: FeatureFactory = (services) => {
   const feature: StickersFeature = {
     name: "stickers",
     manager,
+    deletions,
     composer,
     commandHandlers: handlers,
     commands: STICKER_COMMANDS,

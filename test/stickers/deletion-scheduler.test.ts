@@ -38,7 +38,7 @@ describe("DeletionScheduler (real SQLite, fake Bot API)", function () {
   });
 
   const plainApi = () => new Api(api.token, { apiRoot: api.apiRoot });
-  const scheduler = (options: { api?: Api; maxAttempts?: number } = {}) =>
+  const scheduler = (options: { api?: Api; maxAttempts?: number; writeDelayMilliseconds?: number } = {}) =>
     new DeletionScheduler({
       db,
       api: options.api ?? plainApi(),
@@ -46,6 +46,7 @@ describe("DeletionScheduler (real SQLite, fake Bot API)", function () {
       logger,
       hasActivePass: (userId, at) => manager.hasActivePass(userId, at),
       maxAttempts: options.maxAttempts,
+      writeDelayMilliseconds: options.writeDelayMilliseconds,
     });
   const row = async (messageId: number) => db("sticker_deletions").where({ message_id: messageId }).first();
 
@@ -142,8 +143,8 @@ describe("DeletionScheduler (real SQLite, fake Bot API)", function () {
     );
     await Promise.all(requests);
     expect(stored).to.have.length(250);
-    // The first alone (nothing was being written), the rest in statements of at most 100 rows.
-    expect(inserts).to.be.within(2, 4);
+    // Statements of at most 100 rows.
+    expect(inserts).to.be.within(3, 4);
 
     inserts = 0;
     const outcomes = await Promise.allSettled([
@@ -158,6 +159,36 @@ describe("DeletionScheduler (real SQLite, fake Bot API)", function () {
     expect(String((outcomes[2] as PromiseRejectedResult).reason)).to.match(/NOT NULL constraint failed: sticker_deletions.user_id/);
     expect((await db("sticker_deletions").whereBetween("message_id", [2000, 2003]).orderBy("message_id").pluck("message_id"))).to.deep.equal([2000, 2001, 2003]);
     await deletions.stop();
+  });
+
+  it("gathers deletions for writeDelayMilliseconds into one INSERT; flush() and stop() write the queued ones at once", async () => {
+    const now = clock.now();
+    const deletions = scheduler({ writeDelayMilliseconds: 60_000 });
+    const inserts: string[] = [];
+    const countInserts = (query: { sql: string }) => {
+      if (query.sql.startsWith("insert into `sticker_deletions`")) inserts.push(query.sql);
+    };
+    db.on("query", countInserts);
+    const request = (messageId: number) => ({ chatId: -7, messageId, userId: 7, kind: "sticker" as const, sentAt: now, dueAt: now + 120_000 });
+    const stored: number[] = [];
+    const first = [3000, 3001, 3002].map((id) => deletions.schedule(request(id)).then(() => stored.push(id)));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Gathering: nothing written yet, nothing resolved.
+    expect(inserts).to.have.length(0);
+    expect(stored).to.deep.equal([]);
+    expect(await db("sticker_deletions").where({ chat_id: -7 }).count({ n: "*" }).first()).to.deep.equal({ n: 0 });
+    await deletions.flush();
+    await Promise.all(first);
+    expect(inserts).to.have.length(1);
+    expect(stored).to.deep.equal([3000, 3001, 3002]);
+
+    // stop() writes what is still gathering.
+    const last = deletions.schedule(request(3003));
+    await deletions.stop();
+    await last;
+    expect(inserts).to.have.length(2);
+    expect(await db("sticker_deletions").where({ chat_id: -7 }).orderBy("message_id").pluck("message_id")).to.deep.equal([3000, 3001, 3002, 3003]);
+    db.off("query", countInserts);
   });
 });
 
