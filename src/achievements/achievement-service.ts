@@ -11,6 +11,7 @@ import { displayName, type UserRoster, type UserRow } from "../users/user-roster
 import { type AchievementCondition, CONDITION_EVENTS, isAchievementCondition, measureCondition } from "./achievement-conditions.js";
 import { type AchievementDefinition, achievementName } from "./achievement-definition.js";
 import { AchieverCache, type AchieverState } from "./achiever-cache.js";
+import { CheckQueue } from "./check-queue.js";
 import { type ConditionBound, hasBound, increaseOf } from "./condition-bound.js";
 import { StreakWatch } from "./streak-watch.js";
 
@@ -64,6 +65,7 @@ export class AchievementService {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly cache: AchieverCache;
   private readonly streaks: StreakWatch;
+  private readonly checks: CheckQueue;
   private readonly listeners: Array<() => void> = [];
   private unsubscribeFlushes: (() => void) | null = null;
 
@@ -75,6 +77,10 @@ export class AchievementService {
       measure: (condition, userId) => measureCondition(options.db, condition, userId, options.clock.now()),
     });
     this.streaks = new StreakWatch(options.db);
+    this.checks = new CheckQueue({
+      run: (userId, check) => this.check(userId, check.conditions, check.chatId, check.measured),
+      onError: (error, userId) => this.logger.error("achievement check failed", { userId, error: error instanceof Error ? error.message : String(error) }),
+    });
   }
 
   /** Loads the definitions (throws naming a row whose condition is unknown) and subscribes to the events and the roster's flushes. */
@@ -128,7 +134,10 @@ export class AchievementService {
    */
   async idle(): Promise<void> {
     if (this.streaks.hasWaiting()) await this.options.roster.flush();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.checks.size > 0) {
+      await Promise.allSettled([...this.inFlight]);
+      await this.checks.idle();
+    }
   }
 
   /** Re-reads the definitions from the database (and forgets what it remembered of users: read again on their next event). */
@@ -148,6 +157,11 @@ export class AchievementService {
     return [...this.definitions];
   }
 
+  /** Checks waiting or running (status): a lasting backlog means the database cannot keep up. */
+  get pendingChecks(): number {
+    return this.checks.size;
+  }
+
   /** How many users the checker remembers (status). */
   get rememberedUsers(): number {
     return this.cache.size;
@@ -165,7 +179,7 @@ export class AchievementService {
       this.definitions.map((definition) => definition.condition).filter((condition) => CONDITION_EVENTS[condition].includes(event)),
     );
     if (conditions.size === 0) return;
-    this.track(this.check(userId, conditions, chatId), { userId, event });
+    this.checks.add(userId, conditions, chatId);
   }
 
   private track(work: Promise<unknown>, fields: Record<string, unknown>): void {
@@ -187,7 +201,7 @@ export class AchievementService {
     const streakOnly = new Set<AchievementCondition>(["activity_streak_at_least"]);
     for (const { userId, chatId, streakDays } of readings) {
       if (streakDays < lowest) continue;
-      this.track(this.check(userId, streakOnly, chatId, new Map([["activity_streak_at_least", streakDays]])), { userId, event: "active" });
+      this.checks.add(userId, streakOnly, chatId, new Map([["activity_streak_at_least", streakDays]]));
     }
   }
 

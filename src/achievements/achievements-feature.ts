@@ -58,7 +58,7 @@ export const createAchievementsFeature: FeatureFactory = (services) => {
     start: () => service.start(),
     stop: () => service.stop(),
     reload: () => service.loadDefinitions(),
-    status: () => ({ definitions: service.list().length, rememberedUsers: service.rememberedUsers }),
+    status: () => ({ definitions: service.list().length, rememberedUsers: service.rememberedUsers, pendingChecks: service.pendingChecks }),
   };
   return feature;
 };

@@ -8,6 +8,10 @@ import { RuleBook } from "./rule-book.js";
 import { createRuleCommands } from "./rule-commands.js";
 import { RuleManager } from "./rule-manager.js";
 import { createStatsCommand } from "./stats-command.js";
+import { InFlight } from "../tasks/in-flight.js";
+
+/** The parsing feature as tests see it: they wait for the acknowledgements sent in the background. */
+export type ParsingFeature = Feature & { acknowledgements: InFlight };
 
 const PARSING_COMMANDS: CommandInfo[] = [
   { command: "rules", description: "parsing.command.rules", adminOnly: true },
@@ -38,11 +42,13 @@ export const createParsingFeature: FeatureFactory = (services) => {
   };
 
   // The parser sees every message and always calls next().
-  const composer = new Composer<BotContext>(createReportMiddleware(book, writer, counters, logger));
+  const acknowledgements = new InFlight();
+  const composer = new Composer<BotContext>(createReportMiddleware(book, writer, counters, logger, acknowledgements));
   const handlers = createRuleCommands(manager, book, reloadRules).include(createStatsCommand(services.db, services.clock));
 
-  const feature: Feature = {
+  const feature: ParsingFeature = {
     name: "parsing",
+    acknowledgements,
     composer,
     commandHandlers: handlers,
     commands: PARSING_COMMANDS,
@@ -68,6 +74,7 @@ export const createParsingFeature: FeatureFactory = (services) => {
     async stop() {
       // Polling has stopped and its handlers finished; anything still queued is written now.
       await writer.drain();
+      await acknowledgements.idle();
     },
     reload: reloadRules,
     status: () => ({

@@ -3,6 +3,7 @@ import type { Message } from "grammy/types";
 import type { BotContext } from "../bot/context.js";
 import { translate } from "../i18n/catalogue.js";
 import type { Logger } from "../logging/logger.js";
+import type { InFlight } from "../tasks/in-flight.js";
 import { acknowledgeCredit } from "./acknowledge-credit.js";
 import type { CreditWriter } from "./credit-writer.js";
 import { recordParseFailure } from "./parsed-transactions.js";
@@ -32,12 +33,18 @@ export function createReportCounters(): ReportCounters {
  * messages of humans cost one map lookup and no database access.
  * Every message continues to the next handlers.
  */
-export function createReportMiddleware(book: RuleBook, writer: CreditWriter, counters: ReportCounters, logger: Logger): Middleware<BotContext> {
+export function createReportMiddleware(
+  book: RuleBook,
+  writer: CreditWriter,
+  counters: ReportCounters,
+  logger: Logger,
+  acknowledgements: InFlight,
+): Middleware<BotContext> {
   return async (ctx, next) => {
     const message = ctx.message;
     if (message !== undefined && (message.chat.type === "group" || message.chat.type === "supergroup")) {
       const rules = message.forward_origin === undefined ? book.rulesFor(message.from) : [];
-      if (rules.length > 0) await handleReport(ctx, message, rules, writer, counters, logger);
+      if (rules.length > 0) await handleReport(ctx, message, rules, writer, counters, logger, acknowledgements);
       else if (logger.isDebugEnabled()) logImitation(message, book, counters, logger);
     }
     await next();
@@ -68,6 +75,7 @@ async function handleReport(
   writer: CreditWriter,
   counters: ReportCounters,
   logger: Logger,
+  acknowledgements: InFlight,
 ): Promise<void> {
   const { db, roster, clock, events, api, settings } = ctx.services;
   const content = reportTextOf(message);
@@ -130,10 +138,12 @@ async function handleReport(
     logger.error("an event listener failed", { ...fields, error: error instanceof Error ? error.message : String(error) });
   }
   const language = settings.current.defaultLanguage;
-  await acknowledgeCredit(
+  // After the commit, and not awaited: the chat's next updates need not wait for the HTTP round trip.
+  const acknowledged = acknowledgeCredit(
     api,
     settings.current.parsing,
     { chatId, messageId, replyText: () => translate(language, "parsing.credited", { user: target.label, amount: parsed.converted }) },
     logger,
   );
+  acknowledgements.track(acknowledged, (error) => logger.error("acknowledging a credit failed", { ...fields, error: String(error) }));
 }

@@ -6,6 +6,7 @@ import type { Clock } from "../time/clock.js";
 import { displayName } from "../users/user-roster.js";
 import type { DeletionScheduler } from "./deletion-scheduler.js";
 import { formatDuration } from "./format-duration.js";
+import { InFlight } from "../tasks/in-flight.js";
 
 /**
  * At most one notice per chat this often, whoever it is for, in ms: a raid of
@@ -27,6 +28,7 @@ const MIN_CHAT_NOTICE_GAP_MILLISECONDS = 10_000;
  */
 export class StickerNotices {
   private readonly lastNoticeAtByChat = new Map<number, number>();
+  private readonly sending = new InFlight();
   /** When each user was last told, per chat (ms): a copy of `sticker_notices`, null until read. */
   private notifiedAt: Map<number, Map<number, number>> | null = null;
   private loading: Promise<Map<number, Map<number, number>>> | null = null;
@@ -38,7 +40,12 @@ export class StickerNotices {
     this.logger = options.logger.child({ component: "sticker-notices" });
   }
 
-  /** Tells the sender of the sticker in `ctx` (once within the cooldown) that it will be removed. Never throws. */
+  /**
+   * Tells the sender of the sticker in `ctx` (once within the cooldown) that
+   * it will be removed. Decides at once (from memory) and sends in the
+   * background: the chat's next updates do not wait for the message. Never
+   * throws; see {@link idle}.
+   */
   async maybeNotify(ctx: BotContext): Promise<void> {
     const chat = ctx.chat;
     const from = ctx.from;
@@ -56,27 +63,37 @@ export class StickerNotices {
         name: displayName(from),
         delay: formatDuration(timings.stickerDeleteDelaySeconds * 1000, ctx.language),
       });
-      const sent = await ctx.api.sendMessage(chat.id, text, {
-        reply_parameters: { message_id: ctx.msg!.message_id, allow_sending_without_reply: true },
-        disable_notification: true,
-      });
-      // Remembered as soon as it was sent: should the record fail below, the user is still not told twice.
-      setNotifiedAt(notifiedAt, chat.id, from.id, now);
-      await this.options.db("sticker_notices")
-        .insert({ chat_id: chat.id, user_id: from.id, notified_at: now, message_id: sent.message_id })
-        .onConflict(["chat_id", "user_id"])
-        .merge(["notified_at", "message_id"]);
-      await this.options.deletions.schedule({
-        chatId: chat.id,
-        messageId: sent.message_id,
-        userId: from.id,
-        kind: "notice",
-        sentAt: sent.date * 1000,
-        dueAt: now + stickers.noticeLifetimeSeconds * 1000,
-      });
+      const replyTo = ctx.msg!.message_id;
+      const send = async () => {
+        const sent = await ctx.api.sendMessage(chat.id, text, {
+          reply_parameters: { message_id: replyTo, allow_sending_without_reply: true },
+          disable_notification: true,
+        });
+        // Remembered as soon as it was sent: should the record fail below, the user is still not told twice.
+        setNotifiedAt(notifiedAt, chat.id, from.id, now);
+        await this.options.db("sticker_notices")
+          .insert({ chat_id: chat.id, user_id: from.id, notified_at: now, message_id: sent.message_id })
+          .onConflict(["chat_id", "user_id"])
+          .merge(["notified_at", "message_id"]);
+        await this.options.deletions.schedule({
+          chatId: chat.id,
+          messageId: sent.message_id,
+          userId: from.id,
+          kind: "notice",
+          sentAt: sent.date * 1000,
+          dueAt: now + stickers.noticeLifetimeSeconds * 1000,
+        });
+      };
+      // Until the message is sent, further stickers of this user are held back by the chat's 10 s gap.
+      this.sending.track(send(), (error) => this.logger.warn("could not send the sticker notice", { chatId: chat.id, userId: from.id, error: String(error) }));
     } catch (error) {
       this.logger.warn("could not send the sticker notice", { chatId: chat.id, userId: from.id, error: String(error) });
     }
+  }
+
+  /** Resolves when every notice being sent is sent, recorded and scheduled for removal (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.sending.idle();
   }
 
   /** Forgets notice records older than the cooldown (they no longer hold anyone back). Returns how many. */

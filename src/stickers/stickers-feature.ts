@@ -18,7 +18,7 @@ import { DAY_MILLISECONDS } from "../time/durations.js";
  * passes through `manager` (inside its purchase transaction with `trx`, then
  * `manager.afterPassGranted(userId)` after commit).
  */
-export type StickersFeature = Feature & { manager: StickerManager; deletions: DeletionScheduler };
+export type StickersFeature = Feature & { manager: StickerManager; deletions: DeletionScheduler; notices: StickerNotices };
 
 
 /** A deletion this late (ms past due) makes the health check fail: the timer or the Bot API is stuck. */
@@ -80,6 +80,7 @@ export const createStickersFeature: FeatureFactory = (services) => {
     name: "stickers",
     manager,
     deletions,
+    notices,
     composer,
     commandHandlers: handlers,
     commands: STICKER_COMMANDS,
@@ -94,6 +95,7 @@ export const createStickersFeature: FeatureFactory = (services) => {
     },
     async stop() {
       await expiry.stop();
+      await notices.idle();
       await deletions.stop();
       await effects.idle();
     },

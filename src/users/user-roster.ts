@@ -42,6 +42,29 @@ interface PendingSighting {
   at: number;
 }
 
+/**
+ * How precisely activity times (`users.last_active_at`, `chat_members` and
+ * `chats.last_seen_at`) are kept, in ms: a sighting within this time of the
+ * last one written is not written again, unless the profile or the UTC day
+ * (the activity streak) changed. A busy group's regulars then cost a write a
+ * minute each instead of one per flush.
+ */
+export const ACTIVITY_PRECISION_MILLISECONDS = 60_000;
+
+/** Entries the roster keeps of what it wrote; beyond that it forgets them all (and writes each once more). */
+const MAX_REMEMBERED_WRITES = 200_000;
+
+/** What the roster last wrote of a user. */
+interface WrittenUser {
+  profile: string;
+  at: number;
+  day: number;
+}
+
+function profileOf(user: User): string {
+  return JSON.stringify([user.username ?? null, user.first_name ?? "", user.last_name ?? null, user.language_code ?? null, user.is_bot]);
+}
+
 
 /** Lower-cases a Telegram username for exact, case-insensitive lookup (usernames are ASCII). */
 export function foldUsername(username: string): string {
@@ -69,6 +92,9 @@ export class UserRoster {
   private readonly flushedListeners = new Set<(userIds: readonly number[]) => void>();
   private readonly db: Database;
   private readonly clock: Clock;
+  private readonly writtenUsers = new Map<number, WrittenUser>();
+  /** `chat:user` (memberships) and `chat` (chats, with the title) → when last written. */
+  private readonly writtenSeen = new Map<string, { at: number; title: string | null }>();
 
   constructor(private readonly options: UserRosterOptions) {
     this.db = options.db;
@@ -130,25 +156,37 @@ export class UserRoster {
   }
 
   private async write(batch: Map<number, PendingSighting>): Promise<void> {
-    const sightings = [...batch.values()];
-    await this.db.transaction(async (trx) => {
-      await upsertUsers(trx, sightings);
-      const chats = new Map<number, { chat: Chat; at: number }>();
-      const members: Array<{ chat_id: number; user_id: number; first_seen_at: number; last_seen_at: number }> = [];
-      for (const { user, chats: seenIn, at } of sightings) {
-        for (const chat of seenIn.values()) {
-          chats.set(chat.id, { chat, at });
+    // Only what changed, or is older than the activity precision, is written.
+    const sightings = [...batch.values()].filter(({ user, at }) => {
+      const written = this.writtenUsers.get(user.id);
+      return written === undefined || at - written.at >= ACTIVITY_PRECISION_MILLISECONDS || Math.floor(at / DAY_MILLISECONDS) !== written.day || profileOf(user) !== written.profile;
+    });
+    const chats = new Map<number, { chat: Chat; at: number }>();
+    const members: Array<{ chat_id: number; user_id: number; first_seen_at: number; last_seen_at: number }> = [];
+    for (const { user, chats: seenIn, at } of batch.values()) {
+      for (const chat of seenIn.values()) {
+        const title = "title" in chat ? (chat.title ?? null) : null;
+        const chatWritten = this.writtenSeen.get(String(chat.id));
+        if (chatWritten === undefined || at - chatWritten.at >= ACTIVITY_PRECISION_MILLISECONDS || chatWritten.title !== title) chats.set(chat.id, { chat, at });
+        const memberWritten = this.writtenSeen.get(`${chat.id}:${user.id}`);
+        if (memberWritten === undefined || at - memberWritten.at >= ACTIVITY_PRECISION_MILLISECONDS) {
           members.push({ chat_id: chat.id, user_id: user.id, first_seen_at: at, last_seen_at: at });
         }
       }
-      const chatRows = [...chats.values()].map(({ chat, at }) => ({ id: chat.id, type: chat.type, title: "title" in chat ? chat.title : null, last_seen_at: at }));
-      for (let i = 0; i < chatRows.length; i += 200) {
-        await trx("chats").insert(chatRows.slice(i, i + 200)).onConflict("id").merge(["type", "title", "last_seen_at"]);
-      }
-      for (let i = 0; i < members.length; i += 200) {
-        await trx("chat_members").insert(members.slice(i, i + 200)).onConflict(["chat_id", "user_id"]).merge(["last_seen_at"]);
-      }
-    });
+    }
+    if (sightings.length > 0 || chats.size > 0 || members.length > 0) {
+      await this.db.transaction(async (trx) => {
+        await upsertUsers(trx, sightings);
+        const chatRows = [...chats.values()].map(({ chat, at }) => ({ id: chat.id, type: chat.type, title: "title" in chat ? chat.title : null, last_seen_at: at }));
+        for (let i = 0; i < chatRows.length; i += 200) {
+          await trx("chats").insert(chatRows.slice(i, i + 200)).onConflict("id").merge(["type", "title", "last_seen_at"]);
+        }
+        for (let i = 0; i < members.length; i += 200) {
+          await trx("chat_members").insert(members.slice(i, i + 200)).onConflict(["chat_id", "user_id"]).merge(["last_seen_at"]);
+        }
+      });
+      this.rememberWritten(sightings, chats, members);
+    }
     const userIds = [...batch.keys()];
     for (const listener of this.flushedListeners) {
       try {
@@ -157,6 +195,28 @@ export class UserRoster {
         this.options.logger.error("a flush listener failed", { component: "roster", error: String(error) });
       }
     }
+  }
+
+  /** Notes what a committed flush wrote, so the next sightings within the precision are skipped. */
+  private rememberWritten(
+    sightings: PendingSighting[],
+    chats: Map<number, { chat: Chat; at: number }>,
+    members: Array<{ chat_id: number; user_id: number; last_seen_at: number }>,
+  ): void {
+    if (this.writtenUsers.size + sightings.length > MAX_REMEMBERED_WRITES) this.writtenUsers.clear();
+    if (this.writtenSeen.size + chats.size + members.length > MAX_REMEMBERED_WRITES) this.writtenSeen.clear();
+    for (const { user, at } of sightings) this.writtenUsers.set(user.id, { profile: profileOf(user), at, day: Math.floor(at / DAY_MILLISECONDS) });
+    for (const { chat, at } of chats.values()) this.writtenSeen.set(String(chat.id), { at, title: "title" in chat ? (chat.title ?? null) : null });
+    for (const member of members) this.writtenSeen.set(`${member.chat_id}:${member.user_id}`, { at: member.last_seen_at, title: null });
+  }
+
+  /**
+   * Forgets what was written, so every next sighting is written again. For
+   * code (tests, tools) that changed users' rows behind the roster's back.
+   */
+  forgetWritten(): void {
+    this.writtenUsers.clear();
+    this.writtenSeen.clear();
   }
 
   /** Makes sure the user's row exists (inside `trx` when given) and returns it. */

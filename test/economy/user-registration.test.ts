@@ -3,7 +3,7 @@ import path from "node:path";
 import { type Database, migrateDatabase, openDatabase } from "../../src/database/open-database.js";
 import { createSilentLogger } from "../../src/logging/logger.js";
 import { ManualClock } from "../../src/time/clock.js";
-import { UserRoster } from "../../src/users/user-roster.js";
+import { ACTIVITY_PRECISION_MILLISECONDS, UserRoster } from "../../src/users/user-roster.js";
 import { createTempDirectory } from "../support/daemon-process.js";
 import { groupChat, user } from "../support/updates.js";
 
@@ -68,5 +68,47 @@ describe("user registration (UserRoster batched upserts, real SQLite file)", () 
     await roster.flush();
     expect(await streak()).to.equal(1);
     expect(Number((await db("users").where("id", other.id).first("activity_streak_days")).activity_streak_days)).to.equal(1);
+  });
+
+  it("writes a regular's activity once per ACTIVITY_PRECISION_MILLISECONDS, but a new profile, chat or UTC day at once", async () => {
+    const chat = groupChat(-44);
+    const person = user({ first_name: "Reg" });
+    const writes: string[] = [];
+    db.on("query", (query: { sql: string }) => {
+      if (query.sql.startsWith("insert")) writes.push(query.sql.split(" ")[2]);
+    });
+    const seenAgain = async (who = person, where = chat) => {
+      writes.length = 0;
+      roster.see(who, where);
+      await roster.flush();
+      return [...writes];
+    };
+    const row = async () => db("users").where("id", person.id).first("last_active_at", "first_name", "activity_streak_days");
+    expect(await seenAgain()).to.deep.equal(["`users`", "`chats`", "`chat_members`"]);
+    const first = clock.now();
+
+    clock.advance(ACTIVITY_PRECISION_MILLISECONDS - 1);
+    expect(await seenAgain()).to.deep.equal([]);
+    expect((await row()).last_active_at).to.equal(first);
+
+    clock.advance(1);
+    expect(await seenAgain()).to.deep.equal(["`users`", "`chats`", "`chat_members`"]);
+    expect((await row()).last_active_at).to.equal(first + ACTIVITY_PRECISION_MILLISECONDS);
+
+    clock.advance(1_000);
+    expect(await seenAgain({ ...person, first_name: "Renamed" })).to.deep.equal(["`users`"]);
+    expect((await row()).first_name).to.equal("Renamed");
+    expect(await seenAgain({ ...person, first_name: "Renamed" }, groupChat(-45))).to.deep.equal(["`chats`", "`chat_members`"]);
+
+    // Close to midnight UTC, then just past it: the streak needs the new day at once.
+    clock.set(Date.UTC(2026, 11, 1, 23, 59, 59, 500));
+    await seenAgain({ ...person, first_name: "Renamed" });
+    clock.advance(1_000);
+    expect(await seenAgain({ ...person, first_name: "Renamed" })).to.deep.equal(["`users`"]);
+    expect((await row()).activity_streak_days).to.equal(2);
+
+    // Rows changed behind its back: forgetWritten() makes the next sighting write again.
+    roster.forgetWritten();
+    expect(await seenAgain({ ...person, first_name: "Renamed" })).to.deep.equal(["`users`", "`chats`", "`chat_members`"]);
   });
 });

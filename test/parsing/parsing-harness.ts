@@ -11,6 +11,7 @@ import type { Update } from "grammy/types";
 import { ConfigHolder } from "../../src/app/config-holder.js";
 import { createServices } from "../../src/app/create-services.js";
 import { installFeatures } from "../../src/app/install-features.js";
+import type { ParsingFeature } from "../../src/parsing/parsing-feature.js";
 import type { Feature, Services } from "../../src/app/services.js";
 import { createBot, installCoreMiddleware } from "../../src/bot/create-bot.js";
 import type { Bot } from "grammy";
@@ -104,6 +105,7 @@ export async function startParsingHarness(options: HarnessOptions = {}): Promise
     async handle(update) {
       await bot.handleUpdate(update);
       await roster.flush();
+      await (services.features.get("parsing") as ParsingFeature).acknowledgements.idle();
     },
     async reconfigure(change) {
       const next = structuredClone(settings.current);

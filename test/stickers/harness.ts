@@ -67,6 +67,7 @@ export async function startStickerHarness(configure: (config: Config) => void = 
     handle: async (update) => {
       await bot.handleUpdate(update);
       await roster.flush();
+      await feature.notices.idle();
       await feature.deletions.flush();
     },
     close: async () => {
