@@ -34,9 +34,15 @@ export function pickLanguage(languageCode: string | undefined, fallback: Languag
   return fallback;
 }
 
+/** One formatter per language: creating an Intl.NumberFormat costs far more than formatting with one. */
+const NUMBER_FORMATS: Record<Language, Intl.NumberFormat> = {
+  ru: new Intl.NumberFormat("ru-RU", { maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }),
+};
+
 /** Formats an integer with the language's thousands separator: 12 345 (ru), 12,345 (en). */
 export function formatNumber(value: number, language: Language): string {
-  return new Intl.NumberFormat(language === "ru" ? "ru-RU" : "en-US", { maximumFractionDigits: 2 }).format(value);
+  return NUMBER_FORMATS[language].format(value);
 }
 
 /** The text for `key` in `language`, with `{placeholders}` filled in. */

@@ -109,7 +109,8 @@ export class CreditWriter {
     const now = clock.now();
     const key = (credit: ParsedCredit) => reportReference(credit.chatId, credit.messageId);
     return db.transaction(async (trx) => {
-      const newUsers = credits.filter((credit) => credit.user !== null);
+      // Players the roster has written need no lookup (the usual case: they spoke before the report).
+      const newUsers = credits.filter((credit) => credit.user !== null && !roster.isStored(credit.userId));
       if (newUsers.length > 0) {
         const ids = [...new Set(newUsers.map((credit) => credit.userId))];
         const known = new Set(((await trx("users").whereIn("id", ids).select("id")) as Array<{ id: number }>).map((row) => Number(row.id)));

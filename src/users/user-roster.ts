@@ -56,13 +56,20 @@ const MAX_REMEMBERED_WRITES = 200_000;
 
 /** What the roster last wrote of a user. */
 interface WrittenUser {
-  profile: string;
+  profile: User;
   at: number;
   day: number;
 }
 
-function profileOf(user: User): string {
-  return JSON.stringify([user.username ?? null, user.first_name ?? "", user.last_name ?? null, user.language_code ?? null, user.is_bot]);
+/** Whether a sighting shows a profile other than the one written (the fields `users` stores). */
+function hasNewProfile(user: User, written: User): boolean {
+  return (
+    user.username !== written.username ||
+    user.first_name !== written.first_name ||
+    user.last_name !== written.last_name ||
+    user.language_code !== written.language_code ||
+    user.is_bot !== written.is_bot
+  );
 }
 
 
@@ -159,7 +166,7 @@ export class UserRoster {
     // Only what changed, or is older than the activity precision, is written.
     const sightings = [...batch.values()].filter(({ user, at }) => {
       const written = this.writtenUsers.get(user.id);
-      return written === undefined || at - written.at >= ACTIVITY_PRECISION_MILLISECONDS || Math.floor(at / DAY_MILLISECONDS) !== written.day || profileOf(user) !== written.profile;
+      return written === undefined || at - written.at >= ACTIVITY_PRECISION_MILLISECONDS || Math.floor(at / DAY_MILLISECONDS) !== written.day || hasNewProfile(user, written.profile);
     });
     const chats = new Map<number, { chat: Chat; at: number }>();
     const members: Array<{ chat_id: number; user_id: number; first_seen_at: number; last_seen_at: number }> = [];
@@ -205,9 +212,17 @@ export class UserRoster {
   ): void {
     if (this.writtenUsers.size + sightings.length > MAX_REMEMBERED_WRITES) this.writtenUsers.clear();
     if (this.writtenSeen.size + chats.size + members.length > MAX_REMEMBERED_WRITES) this.writtenSeen.clear();
-    for (const { user, at } of sightings) this.writtenUsers.set(user.id, { profile: profileOf(user), at, day: Math.floor(at / DAY_MILLISECONDS) });
+    for (const { user, at } of sightings) this.writtenUsers.set(user.id, { profile: user, at, day: Math.floor(at / DAY_MILLISECONDS) });
     for (const { chat, at } of chats.values()) this.writtenSeen.set(String(chat.id), { at, title: "title" in chat ? (chat.title ?? null) : null });
     for (const member of members) this.writtenSeen.set(`${member.chat_id}:${member.user_id}`, { at: member.last_seen_at, title: null });
+  }
+
+  /**
+   * Whether this roster has written the user's row (so it exists: users are
+   * never deleted). False means "not known", not "absent": look it up.
+   */
+  isStored(userId: number): boolean {
+    return this.writtenUsers.has(userId);
   }
 
   /**
