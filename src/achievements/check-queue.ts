@@ -36,7 +36,8 @@ export class CheckQueue {
   private readonly concurrency: number;
 
   constructor(private readonly options: CheckQueueOptions) {
-    this.concurrency = Math.max(1, options.concurrency ?? 2);
+    const concurrency = Math.floor(options.concurrency ?? 2);
+    this.concurrency = Number.isFinite(concurrency) && concurrency >= 1 ? concurrency : 1;
   }
 
   /** Queues a check of `userId`, merged with the one already waiting for that user. */
@@ -70,7 +71,13 @@ export class CheckQueue {
       this.waiting.delete(userId);
       this.running += 1;
       void (async () => this.options.run(userId, check))()
-        .catch((error: unknown) => this.options.onError(error, userId))
+        .catch((error: unknown) => {
+          try {
+            this.options.onError(error, userId);
+          } catch {
+            // The error handler must not stop the queue (nor reject unhandled).
+          }
+        })
         .finally(() => {
           this.running -= 1;
           this.pump();

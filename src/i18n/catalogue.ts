@@ -34,15 +34,21 @@ export function pickLanguage(languageCode: string | undefined, fallback: Languag
   return fallback;
 }
 
-/** One formatter per language: creating an Intl.NumberFormat costs far more than formatting with one. */
-const NUMBER_FORMATS: Record<Language, Intl.NumberFormat> = {
-  ru: new Intl.NumberFormat("ru-RU", { maximumFractionDigits: 2 }),
-  en: new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 }),
-};
+/**
+ * One formatter per language, made on first use: creating an
+ * Intl.NumberFormat costs far more than formatting with one (and loading the
+ * locale data at startup would cost an idle daemon memory).
+ */
+const numberFormats = new Map<Language, Intl.NumberFormat>();
 
 /** Formats an integer with the language's thousands separator: 12 345 (ru), 12,345 (en). */
 export function formatNumber(value: number, language: Language): string {
-  return NUMBER_FORMATS[language].format(value);
+  let format = numberFormats.get(language);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(language === "ru" ? "ru-RU" : "en-US", { maximumFractionDigits: 2 });
+    numberFormats.set(language, format);
+  }
+  return format.format(value);
 }
 
 /** The text for `key` in `language`, with `{placeholders}` filled in. */

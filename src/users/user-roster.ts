@@ -51,14 +51,26 @@ interface PendingSighting {
  */
 export const ACTIVITY_PRECISION_MILLISECONDS = 60_000;
 
-/** Entries the roster keeps of what it wrote; beyond that it forgets them all (and writes each once more). */
-const MAX_REMEMBERED_WRITES = 200_000;
+/**
+ * Entries the roster keeps of what it wrote, at most. Entries older than the
+ * activity precision are dropped at each flush anyway (they no longer spare a
+ * write), so this only bounds a minute with more distinct users than that.
+ */
+const MAX_REMEMBERED_WRITES = 100_000;
 
 /** What the roster last wrote of a user. */
 interface WrittenUser {
   profile: User;
   at: number;
   day: number;
+}
+
+/** Drops the entries written before `cutoff` (ms) from a map kept in the order of writing. */
+function forgetBefore<K>(written: Map<K, { at: number }>, cutoff: number): void {
+  for (const [key, entry] of written) {
+    if (entry.at >= cutoff) return;
+    written.delete(key);
+  }
 }
 
 /** Whether a sighting shows a profile other than the one written (the fields `users` stores). */
@@ -210,11 +222,21 @@ export class UserRoster {
     chats: Map<number, { chat: Chat; at: number }>,
     members: Array<{ chat_id: number; user_id: number; last_seen_at: number }>,
   ): void {
+    forgetBefore(this.writtenUsers, this.clock.now() - ACTIVITY_PRECISION_MILLISECONDS);
+    forgetBefore(this.writtenSeen, this.clock.now() - ACTIVITY_PRECISION_MILLISECONDS);
     if (this.writtenUsers.size + sightings.length > MAX_REMEMBERED_WRITES) this.writtenUsers.clear();
     if (this.writtenSeen.size + chats.size + members.length > MAX_REMEMBERED_WRITES) this.writtenSeen.clear();
-    for (const { user, at } of sightings) this.writtenUsers.set(user.id, { profile: user, at, day: Math.floor(at / DAY_MILLISECONDS) });
-    for (const { chat, at } of chats.values()) this.writtenSeen.set(String(chat.id), { at, title: "title" in chat ? (chat.title ?? null) : null });
-    for (const member of members) this.writtenSeen.set(`${member.chat_id}:${member.user_id}`, { at: member.last_seen_at, title: null });
+    // Deleted first, so the maps stay in the order of writing (oldest first) for forgetBefore.
+    for (const { user, at } of sightings) {
+      this.writtenUsers.delete(user.id);
+      this.writtenUsers.set(user.id, { profile: user, at, day: Math.floor(at / DAY_MILLISECONDS) });
+    }
+    const remember = (key: string, at: number, title: string | null) => {
+      this.writtenSeen.delete(key);
+      this.writtenSeen.set(key, { at, title });
+    };
+    for (const { chat, at } of chats.values()) remember(String(chat.id), at, "title" in chat ? (chat.title ?? null) : null);
+    for (const member of members) remember(`${member.chat_id}:${member.user_id}`, member.last_seen_at, null);
   }
 
   /**
