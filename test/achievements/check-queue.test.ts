@@ -1,36 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import type { AchievementCondition } from "../../src/achievements/achievement-conditions.js";
+import { ACHIEVEMENT_CONDITIONS, type AchievementCondition } from "../../src/achievements/achievement-conditions.js";
 import { CheckQueue, type CheckQueueOptions, type PendingCheck } from "../../src/achievements/check-queue.js";
+import { type Deferred, deferred, flush, track } from "../support/deferred.js";
 
-/** Lets every pending promise callback and I/O callback run. */
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Tracks whether a promise has settled, without awaiting it. */
-function track<T>(promise: Promise<T>): { settled: boolean; value: T | undefined } {
-  const state: { settled: boolean; value: T | undefined } = { settled: false, value: undefined };
-  void promise.then((value) => {
-    state.settled = true;
-    state.value = value;
-  });
-  return state;
-}
 
 const conditions = (...list: AchievementCondition[]) => new Set<AchievementCondition>(list);
 const measured = (entries: Array<[AchievementCondition, number]>) => new Map<AchievementCondition, number>(entries);
@@ -516,14 +490,7 @@ describe("CheckQueue", () => {
   });
 
   describe("property: every add covered by exactly one later run, bounded concurrency, ends idle", () => {
-    const CONDITIONS: readonly AchievementCondition[] = [
-      "earned_at_least",
-      "balance_at_least",
-      "purchases_at_least",
-      "sticker_passes_at_least",
-      "parsed_wins_at_least",
-      "activity_streak_at_least",
-    ];
+    const CONDITIONS = ACHIEVEMENT_CONDITIONS;
 
     type Step =
       | { kind: "add"; userId: number; conditions: AchievementCondition[]; chat: boolean; measured: AchievementCondition[] }

@@ -3,25 +3,8 @@ import fc from "fast-check";
 import type { Update } from "grammy/types";
 import { ChatOrderedSink, type ChatOrderedSinkOptions, updateChatKey } from "../../src/bot/chat-ordered-sink.js";
 import { callbackQuery, editedTextMessage, groupChat, privateChat, textMessage, user } from "../support/updates.js";
+import { type Deferred, deferred, flush, track } from "../support/deferred.js";
 
-/** Lets every pending promise callback and I/O callback run. */
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** A text message update in chat `chatId` with an explicit update id. */
 function inChat(chatId: number, updateId: number): Update {
@@ -127,15 +110,6 @@ class Harness {
   }
 }
 
-/** Tracks whether a promise has settled, without awaiting it. */
-function track<T>(promise: Promise<T>): { settled: boolean; value: T | undefined } {
-  const state: { settled: boolean; value: T | undefined } = { settled: false, value: undefined };
-  void promise.then((value) => {
-    state.settled = true;
-    state.value = value;
-  });
-  return state;
-}
 
 describe("ChatOrderedSink", () => {
   describe("order within a chat", () => {
