@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import net from "node:net";
 import { FakeBotApi } from "../support/fake-bot-api.js";
 import { createTempDirectory, type DaemonProcess, daemonEnvironment, runCliAsync, startDaemon } from "../support/daemon-process.js";
-import { groupChat, textMessage, user } from "../support/updates.js";
+import { commandMessage, groupChat, textMessage, user } from "../support/updates.js";
 import { waitUntil } from "../support/wait-until.js";
 
 describe("daemon lifecycle (bin/stickerbot end to end)", function () {
@@ -81,6 +81,28 @@ describe("daemon lifecycle (bin/stickerbot end to end)", function () {
       expect(existsSync(daemon.socketPath)).to.equal(false);
     });
   }
+
+  it("SIGTERM lets an update in progress finish (its reply is sent) before the offset is confirmed", async () => {
+    daemon = await startDaemon({ apiRoot: api.apiRoot, token: api.token, dir: temp.dir });
+    api.fail("sendMessage", { kind: "delay", milliseconds: 1_500 }, { times: 1 });
+    const chat = groupChat();
+    const updateId = api.pushUpdate(commandMessage({ chat, from: user(), command: "/balance" }));
+    await waitUntil(() => api.pendingUpdateCount() === 0, "the update to be fetched");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the handler is now waiting for its sendMessage
+    const signalledAt = Date.now();
+    daemon.child.kill("SIGTERM");
+    const exit = await daemon.exited;
+    expect(exit.code).to.equal(0);
+    const replies = api.callsTo("sendMessage").filter((call) => Number(call.payload.chat_id) === chat.id);
+    expect(replies).to.have.length(1);
+    expect(String(replies[0].payload.text)).to.match(/0/);
+    expect(Date.now() - signalledAt).to.be.at.least(1_000);
+    const waiting = daemon.logs().find((line) => line.message === "waiting for updates in progress");
+    expect(waiting?.updates).to.equal(1);
+    const messages = daemon.logs().map((line) => line.message);
+    expect(messages.indexOf("waiting for updates in progress")).to.be.lessThan(messages.indexOf("polling offset confirmed"));
+    expect(api.confirmedOffset).to.equal(updateId + 1);
+  });
 
   it("past the shutdown timeout it exits 1; a second signal exits 1 at once", async () => {
     daemon = await startDaemon({ apiRoot: api.apiRoot, token: api.token, dir: temp.dir, env: { STICKERBOT_SHUTDOWN_TIMEOUT_SECONDS: "1" } });
