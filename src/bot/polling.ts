@@ -2,13 +2,13 @@ import { createRunner, createSource, createUpdateFetcher, type RunnerHandle } fr
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { sleep } from "../time/abortable-sleep.js";
+import type { Logger } from "../logging/logger.js";
 import { ChatOrderedSink } from "./chat-ordered-sink.js";
+import type { BotContext } from "./context.js";
+import type { PollingStats } from "./create-bot.js";
 
 /** The most updates one getUpdates returns (Bot API `limit`, 1-100). */
 const MAX_BATCH = 100;
-import type { Logger } from "../logging/logger.js";
-import type { BotContext } from "./context.js";
-import type { PollingStats } from "./create-bot.js";
 
 /** Options of {@link startPolling}. */
 export interface PollingOptions {
