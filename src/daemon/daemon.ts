@@ -12,6 +12,7 @@ import { loadConfig } from "../config/load-config.js";
 import { startControlServer, type ControlServer } from "../control/control-server.js";
 import { pingDatabase } from "../database/dialect.js";
 import { type Database, migrateDatabase, openDatabase } from "../database/open-database.js";
+import { WalCheckpointer } from "../database/wal-checkpointer.js";
 import { seedDefaults } from "../database/seed-defaults.js";
 import type { Logger } from "../logging/logger.js";
 import { BackgroundTaskManager, type TaskRunRecord } from "../tasks/background-task-manager.js";
@@ -133,6 +134,11 @@ export class Daemon {
       const applied = await migrateDatabase(opened);
       const seeded = await seedDefaults(opened, config, this.clock.now());
       this.logger.info("database ready", { databasePath: config.databasePath, migrationsApplied: applied, seeders: seeded });
+      if (config.databasePath !== ":memory:") {
+        const checkpointer = new WalCheckpointer({ filename: config.databasePath, logger });
+        await checkpointer.start();
+        this.undo.push({ name: "stop WAL checkpoints", run: () => checkpointer.stop() });
+      }
       return opened;
     });
     this.db = db;

@@ -25,6 +25,9 @@ export function createSqliteConnectionConfig(filename: string): Knex.Config {
   };
 }
 
+/** Pages of WAL past which SQLite checkpoints inside a COMMIT (its default is 1,000). */
+const AUTOCHECKPOINT_PAGES = 10_000;
+
 interface SqliteConnection {
   run(sql: string, callback: (error: Error | null) => void): void;
 }
@@ -37,12 +40,16 @@ function run(connection: SqliteConnection, sql: string): Promise<void> {
  * WAL lets readers (the status command's queries) proceed while the daemon
  * writes; the busy timeout makes a second process (the knex CLI, a backup) wait
  * instead of failing at once; foreign keys are off by default in SQLite.
+ * The daemon checkpoints the WAL from a second connection (WalCheckpointer),
+ * so the automatic checkpoint — run inside a COMMIT, with an fsync — only
+ * starts past 10,000 pages (40 MB), a safety net.
  */
 async function applySqlitePragmas(connection: SqliteConnection): Promise<void> {
   await run(connection, "PRAGMA journal_mode = WAL");
   await run(connection, "PRAGMA busy_timeout = 5000");
   await run(connection, "PRAGMA synchronous = NORMAL");
   await run(connection, "PRAGMA foreign_keys = ON");
+  await run(connection, `PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
 }
 
 /** Checks that the connection answers (used by health monitoring). */
