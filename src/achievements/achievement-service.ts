@@ -11,6 +11,7 @@ import { displayName, type UserRoster, type UserRow } from "../users/user-roster
 import { type AchievementCondition, CONDITION_EVENTS, isAchievementCondition, measureCondition } from "./achievement-conditions.js";
 import { type AchievementDefinition, achievementName } from "./achievement-definition.js";
 import { AchieverCache, type AchieverState } from "./achiever-cache.js";
+import { InFlight } from "../tasks/in-flight.js";
 import { CheckQueue } from "./check-queue.js";
 import { type ConditionBound, hasBound, increaseOf } from "./condition-bound.js";
 import { StreakWatch } from "./streak-watch.js";
@@ -62,7 +63,7 @@ export interface AchievementProgress {
 export class AchievementService {
   private definitions: AchievementDefinition[] = [];
   private readonly logger: Logger;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   private readonly cache: AchieverCache;
   private readonly streaks: StreakWatch;
   private readonly checks: CheckQueue;
@@ -135,7 +136,7 @@ export class AchievementService {
   async idle(): Promise<void> {
     if (this.streaks.hasWaiting()) await this.options.roster.flush();
     while (this.inFlight.size > 0 || this.checks.size > 0) {
-      await Promise.allSettled([...this.inFlight]);
+      await this.inFlight.idle();
       await this.checks.idle();
     }
   }
@@ -183,13 +184,9 @@ export class AchievementService {
   }
 
   private track(work: Promise<unknown>, fields: Record<string, unknown>): void {
-    const tracked: Promise<void> = work
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.logger.error("achievement check failed", { ...fields, error: error instanceof Error ? error.message : String(error) });
-      })
-      .finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    this.inFlight.track(work, (error) => {
+      this.logger.error("achievement check failed", { ...fields, error: error instanceof Error ? error.message : String(error) });
+    });
   }
 
   /** After a roster flush: reads the streaks of the marked users it wrote (one query), checks those who reach a streak achievement. */

@@ -29,8 +29,9 @@ const INSERT_CHUNK_ROWS = 50;
  * Writes credited reports in groups: the credits that arrive while a write is
  * in progress (or in the same event-loop turn) share one transaction of a few
  * statements whatever their number — one multi-row insert that skips stored
- * reports, one balance update and one ledger insert (Ledger.applyCredits). With the single database connection this keeps a
- * busy group's reports from queueing behind each other's BEGIN/COMMIT.
+ * reports, one balance update and one ledger insert (Ledger.applyCredits).
+ * With the single database connection this keeps a busy group's reports from
+ * queueing behind each other's BEGIN/COMMIT.
  *
  * Each credit is still all-or-nothing with its ledger row, and a report is
  * credited at most once (the unique (chat_id, message_id) key; duplicates in

@@ -13,6 +13,7 @@ import { displayName, type UserRoster } from "../users/user-roster.js";
 import { buildMentionMessages } from "./build-mention-messages.js";
 import type { PurchaseRow } from "./purchase-record.js";
 import { refundPurchase, type RefundResult } from "./refund-purchase.js";
+import { InFlight } from "../tasks/in-flight.js";
 
 /**
  * A mention-all purchase waiting for its announcement text:
@@ -69,7 +70,7 @@ export class MentionAllService {
   /** Waiting prompts by chat and user: the per-message check is one map lookup. */
   private readonly waiting = new Map<string, MentionPromptRow>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  private readonly postings = new Set<Promise<void>>();
+  private readonly postings = new InFlight();
   private abort = new AbortController();
   private readonly logger: Logger;
 
@@ -97,7 +98,7 @@ export class MentionAllService {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.abort.abort();
-    await Promise.allSettled([...this.postings]);
+    await this.postings.idle();
   }
 
   /** Starts watching a prompt just created by a purchase. */
@@ -124,7 +125,7 @@ export class MentionAllService {
 
   /** Resolves when every announcement being posted now is done (tests, shutdown). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.postings]);
+    await this.postings.idle();
   }
 
   private arm(prompt: MentionPromptRow): void {
@@ -211,12 +212,9 @@ export class MentionAllService {
       .filter((entity) => entity.type !== "bot_command")
       .map((entity) => ({ ...entity, offset: entity.offset + header.length }));
     const headerEntity: MessageEntity = { type: "bold", offset: 0, length: header.trimEnd().length };
-    const posting: Promise<void> = this.post(prompt, header + text, [headerEntity, ...own], language)
-      .catch((error: unknown) => {
-        this.logger.error("mention-all posting failed", { promptId: prompt.id, error: String(error) });
-      })
-      .finally(() => this.postings.delete(posting));
-    this.postings.add(posting);
+    this.postings.track(this.post(prompt, header + text, [headerEntity, ...own], language), (error) => {
+      this.logger.error("mention-all posting failed", { promptId: prompt.id, error: String(error) });
+    });
     return "posting";
   }
 

@@ -52,6 +52,7 @@ export class StickerNotices {
     if (chat === undefined || from === undefined) return;
     const { stickers, timings } = this.options.settings.current;
     const now = this.options.clock.now();
+    const warn = (error: unknown) => this.logger.warn("could not send the sticker notice", { chatId: chat.id, userId: from.id, error: String(error) });
     try {
       const notifiedAt = this.notifiedAt ?? (await this.loadNotifiedAt());
       const previous = notifiedAt.get(chat.id)?.get(from.id);
@@ -85,9 +86,9 @@ export class StickerNotices {
         });
       };
       // Until the message is sent, further stickers of this user are held back by the chat's 10 s gap.
-      this.sending.track(send(), (error) => this.logger.warn("could not send the sticker notice", { chatId: chat.id, userId: from.id, error: String(error) }));
+      this.sending.track(send(), warn);
     } catch (error) {
-      this.logger.warn("could not send the sticker notice", { chatId: chat.id, userId: from.id, error: String(error) });
+      warn(error);
     }
   }
 

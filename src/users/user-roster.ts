@@ -65,6 +65,11 @@ interface WrittenUser {
   day: number;
 }
 
+/** The title `chats` stores (private chats have none). */
+function chatTitleOf(chat: Chat): string | null {
+  return "title" in chat ? (chat.title ?? null) : null;
+}
+
 /** Drops the entries written before `cutoff` (ms) from a map kept in the order of writing. */
 function forgetBefore<K>(written: Map<K, { at: number }>, cutoff: number): void {
   for (const [key, entry] of written) {
@@ -184,7 +189,7 @@ export class UserRoster {
     const members: Array<{ chat_id: number; user_id: number; first_seen_at: number; last_seen_at: number }> = [];
     for (const { user, chats: seenIn, at } of batch.values()) {
       for (const chat of seenIn.values()) {
-        const title = "title" in chat ? (chat.title ?? null) : null;
+        const title = chatTitleOf(chat);
         const chatWritten = this.writtenSeen.get(String(chat.id));
         if (chatWritten === undefined || at - chatWritten.at >= ACTIVITY_PRECISION_MILLISECONDS || chatWritten.title !== title) chats.set(chat.id, { chat, at });
         const memberWritten = this.writtenSeen.get(`${chat.id}:${user.id}`);
@@ -196,7 +201,7 @@ export class UserRoster {
     if (sightings.length > 0 || chats.size > 0 || members.length > 0) {
       await this.db.transaction(async (trx) => {
         await upsertUsers(trx, sightings);
-        const chatRows = [...chats.values()].map(({ chat, at }) => ({ id: chat.id, type: chat.type, title: "title" in chat ? chat.title : null, last_seen_at: at }));
+        const chatRows = [...chats.values()].map(({ chat, at }) => ({ id: chat.id, type: chat.type, title: chatTitleOf(chat), last_seen_at: at }));
         for (let i = 0; i < chatRows.length; i += 200) {
           await trx("chats").insert(chatRows.slice(i, i + 200)).onConflict("id").merge(["type", "title", "last_seen_at"]);
         }
@@ -235,7 +240,7 @@ export class UserRoster {
       this.writtenSeen.delete(key);
       this.writtenSeen.set(key, { at, title });
     };
-    for (const { chat, at } of chats.values()) remember(String(chat.id), at, "title" in chat ? (chat.title ?? null) : null);
+    for (const { chat, at } of chats.values()) remember(String(chat.id), at, chatTitleOf(chat));
     for (const member of members) remember(`${member.chat_id}:${member.user_id}`, member.last_seen_at, null);
   }
 
