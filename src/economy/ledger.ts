@@ -49,6 +49,20 @@ export class UnknownUserError extends Error {
   }
 }
 
+/** The `ledger` row of a change (without its id). */
+function toLedgerRow(change: BalanceChange, balanceAfter: number, now: number): Omit<LedgerRow, "id"> {
+  return {
+    user_id: change.userId,
+    amount: change.amount,
+    balance_after: balanceAfter,
+    reason: change.reason,
+    source: change.source ?? null,
+    reference: change.reference ?? null,
+    actor_id: change.actorId ?? null,
+    created_at: now,
+  };
+}
+
 /** Reasons that count in a user's `total_earned`. */
 const EARNING_REASONS: ReadonlySet<LedgerReason> = new Set(["parse", "achievement", "admin_add"]);
 /** Reasons that count in `total_spent` (a refund takes its purchase back). */
@@ -96,18 +110,7 @@ export class Ledger {
       throw new InsufficientFundsError(userId, amount);
     }
     const { balance } = (await trx("users").where("id", userId).first("balance")) as { balance: number };
-    const [inserted] = await trx("ledger")
-      .insert({
-        user_id: userId,
-        amount,
-        balance_after: balance,
-        reason,
-        source: change.source ?? null,
-        reference: change.reference ?? null,
-        actor_id: change.actorId ?? null,
-        created_at: this.clock.now(),
-      })
-      .returning("id");
+    const [inserted] = await trx("ledger").insert(toLedgerRow(change, balance, this.clock.now())).returning("id");
     const ledgerId = typeof inserted === "object" ? (inserted as { id: number }).id : (inserted as number);
     return { ledgerId, balanceAfter: balance };
   }
@@ -164,16 +167,7 @@ export class Ledger {
     const now = this.clock.now();
     const ledgerIds = new Map<string, number>();
     for (let i = 0; i < changes.length; i += LEDGER_CHUNK_ROWS) {
-      const rows = changes.slice(i, i + LEDGER_CHUNK_ROWS).map((change, offset) => ({
-        user_id: change.userId,
-        amount: change.amount,
-        balance_after: balanceAfter[i + offset],
-        reason: change.reason,
-        source: change.source ?? null,
-        reference: change.reference ?? null,
-        actor_id: change.actorId ?? null,
-        created_at: now,
-      }));
+      const rows = changes.slice(i, i + LEDGER_CHUNK_ROWS).map((change, offset) => toLedgerRow(change, balanceAfter[i + offset], now));
       // RETURNING lists rows in no promised order. Within one call a user's
       // balance_after strictly grows (every amount is positive), so user and
       // balance_after name each row.
